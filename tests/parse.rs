@@ -1,0 +1,1 @@
+//! Parse → print → parse round trips.
