@@ -1,1 +1,24 @@
+//! quarry-engine: evaluates queries over JSON events.
+//!
+//! The front ends' trees are lowered into a [`plan::Plan`] (`lower`), whose operators
+//! (`ops`) run over events read from newline-delimited JSON (`input`). Values ([`value`]),
+//! events ([`event`]) and source profiles ([`profile`]) are shared by both languages.
 
+pub mod event;
+pub mod expr;
+pub mod func;
+pub mod geoip;
+pub mod input;
+pub mod lower;
+pub mod ops;
+pub mod pattern;
+pub mod plan;
+pub mod profile;
+pub mod run;
+pub mod search;
+pub mod spl;
+pub mod time;
+pub mod value;
+
+pub use event::Event;
+pub use value::Value;

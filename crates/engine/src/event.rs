@@ -1,0 +1,305 @@
+//! Events and rows. An event is its parsed JSON (shared, read-only) plus a small overlay of
+//! fields the pipeline wrote; a row produced by `stats` or `table` has only the overlay.
+//!
+//! Field names follow Splunk's JSON extraction: `a.b.c` reaches into nested objects, an array
+//! is named with `{}` and its values form a multivalue field (`target{}.alternateId`), and a
+//! top-level key that itself contains dots (`"event.action"`) wins over the nested path.
+
+use crate::profile::Profile;
+use crate::value::Value;
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+use std::sync::Arc;
+
+/// A field name, shared between events.
+pub type Name = Arc<str>;
+
+pub type FieldMap = IndexMap<Name, Value, ahash::RandomState>;
+
+/// Where an event came from; shared by every event of one input.
+#[derive(Debug)]
+pub struct SourceMeta {
+    pub source: Name,
+    pub sourcetype: Option<Name>,
+    pub host: Name,
+    pub index: Name,
+    pub profile: Option<Arc<Profile>>,
+}
+
+/// One input record as read.
+#[derive(Debug)]
+pub struct Doc {
+    /// The line as read (without its line end): Splunk's `_raw`.
+    pub raw: Box<str>,
+    /// The parsed JSON object.
+    pub json: Json,
+    /// Epoch seconds, from the time field; `None` when the event has no usable time.
+    pub time: Option<f64>,
+    pub meta: Arc<SourceMeta>,
+    /// 1-based line number (or element number in a JSON array file).
+    pub line: u64,
+}
+
+/// The fields Splunk gives every event besides those extracted from it.
+pub const DEFAULT_FIELDS: &[&str] = &["_raw", "_time", "source", "sourcetype", "host", "index"];
+
+/// Which derived fields a lookup may see: calculated fields and event types are computed from
+/// the other fields, never from each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Layer {
+    /// Everything: overlay, defaults, aliases, calculated fields, event types, extracted fields.
+    All,
+    /// No event types (while computing calculated fields' inputs... and event types).
+    NoEventTypes,
+    /// No calculated fields and no event types.
+    Base,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Event {
+    pub doc: Option<Arc<Doc>>,
+    /// Fields written by the pipeline, in the order written. `Value::Null` hides a field.
+    pub fields: FieldMap,
+}
+
+impl Event {
+    pub fn from_doc(doc: Doc) -> Event {
+        Event {
+            doc: Some(Arc::new(doc)),
+            fields: FieldMap::default(),
+        }
+    }
+
+    /// A row with the given fields and no source event.
+    pub fn row(fields: FieldMap) -> Event {
+        Event { doc: None, fields }
+    }
+
+    pub fn get(&self, name: &str) -> Value {
+        self.get_in(name, Layer::All)
+    }
+
+    pub fn get_in(&self, name: &str, layer: Layer) -> Value {
+        if let Some(v) = self.fields.get(name) {
+            return v.clone();
+        }
+        let Some(doc) = &self.doc else {
+            return Value::Null;
+        };
+        match name {
+            "_raw" => return Value::str(&*doc.raw),
+            "_time" => return doc.time.map(Value::number).unwrap_or(Value::Null),
+            "source" => return Value::Str(doc.meta.source.clone()),
+            "sourcetype" => {
+                return doc.meta.sourcetype.clone().map(Value::Str).unwrap_or(Value::Null);
+            }
+            "host" => return Value::Str(doc.meta.host.clone()),
+            "index" => return Value::Str(doc.meta.index.clone()),
+            _ => {}
+        }
+        if let Some(profile) = &doc.meta.profile {
+            if let Some(v) = profile.derived(self, name, layer) {
+                return v;
+            }
+        }
+        spl_lookup(&doc.json, name)
+    }
+
+    /// True when the field has a value (is not null or absent).
+    pub fn has(&self, name: &str) -> bool {
+        !self.get(name).is_null()
+    }
+
+    pub fn set(&mut self, name: Name, value: Value) {
+        self.fields.insert(name, value);
+    }
+
+    /// Removes a field (it reads as null from now on, whatever the source event holds).
+    pub fn remove(&mut self, name: &str) {
+        if self.doc.is_none() {
+            self.fields.shift_remove(name);
+        } else {
+            self.fields.insert(Name::from(name), Value::Null);
+        }
+    }
+
+    /// Every field that has a value: default fields, derived fields, extracted fields and
+    /// written fields, each once.
+    pub fn field_names(&self) -> Vec<Name> {
+        let mut names: IndexMap<Name, (), ahash::RandomState> = IndexMap::default();
+        if let Some(doc) = &self.doc {
+            for name in DEFAULT_FIELDS {
+                names.insert(Name::from(*name), ());
+            }
+            if let Some(profile) = &doc.meta.profile {
+                for name in profile.derived_names() {
+                    names.insert(name.clone(), ());
+                }
+            }
+            for (name, _) in spl_flatten(&doc.json) {
+                names.insert(Name::from(name), ());
+            }
+        }
+        for name in self.fields.keys() {
+            names.insert(name.clone(), ());
+        }
+        names.into_keys().filter(|n| !self.get(n).is_null()).collect()
+    }
+
+    /// The fields written by the pipeline, without the source event (for rows).
+    pub fn written(&self) -> impl Iterator<Item = (&Name, &Value)> {
+        self.fields.iter().filter(|(_, v)| !v.is_null())
+    }
+
+    pub fn time(&self) -> Option<f64> {
+        self.get("_time").as_number()
+    }
+}
+
+/// A JSON scalar as Splunk extracts it: strings and numbers as they are, booleans as the text
+/// `true`/`false`; null, objects and arrays give no value.
+pub fn spl_scalar(json: &Json) -> Value {
+    match json {
+        Json::String(s) => Value::str(s),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => n.as_f64().map(Value::Float).unwrap_or(Value::Null),
+        },
+        Json::Bool(b) => Value::str(if *b { "true" } else { "false" }),
+        Json::Null | Json::Object(_) | Json::Array(_) => Value::Null,
+    }
+}
+
+/// Looks up a Splunk field name in a JSON object.
+pub fn spl_lookup(json: &Json, name: &str) -> Value {
+    let mut out = Vec::new();
+    if let Json::Object(_) = json {
+        lookup_in(json, name, &mut out);
+    }
+    Value::multi(out)
+}
+
+fn lookup_in(json: &Json, name: &str, out: &mut Vec<Value>) {
+    let Json::Object(map) = json else { return };
+    if let Some(v) = map.get(name) {
+        let scalar = spl_scalar(v);
+        if !scalar.is_null() {
+            out.push(scalar);
+            return;
+        }
+    }
+    for (key, value) in map {
+        let Some(rest) = name.strip_prefix(key.as_str()) else { continue };
+        if let Some(rest) = rest.strip_prefix('.') {
+            if value.is_object() {
+                lookup_in(value, rest, out);
+            }
+        } else if let Some(rest) = rest.strip_prefix("{}") {
+            if let Json::Array(items) = value {
+                lookup_array(items, rest, out);
+            }
+        }
+    }
+}
+
+fn lookup_array(items: &[Json], rest: &str, out: &mut Vec<Value>) {
+    if rest.is_empty() {
+        out.extend(items.iter().map(spl_scalar).filter(|v| !v.is_null()));
+    } else if let Some(rest) = rest.strip_prefix("{}") {
+        for item in items {
+            if let Json::Array(inner) = item {
+                lookup_array(inner, rest, out);
+            }
+        }
+    } else if let Some(rest) = rest.strip_prefix('.') {
+        for item in items {
+            lookup_in(item, rest, out);
+        }
+    }
+}
+
+/// Every Splunk field of a JSON object with its value, in document order.
+pub fn spl_flatten(json: &Json) -> Vec<(String, Value)> {
+    let mut acc: IndexMap<String, Vec<Value>, ahash::RandomState> = IndexMap::default();
+    if let Json::Object(map) = json {
+        for (key, value) in map {
+            flatten_into(key, value, &mut acc);
+        }
+    }
+    acc.into_iter()
+        .map(|(k, v)| (k, Value::multi(v)))
+        .filter(|(_, v)| !v.is_null())
+        .collect()
+}
+
+fn flatten_into(prefix: &str, json: &Json, acc: &mut IndexMap<String, Vec<Value>, ahash::RandomState>) {
+    match json {
+        Json::Object(map) => {
+            for (key, value) in map {
+                flatten_into(&format!("{prefix}.{key}"), value, acc);
+            }
+        }
+        Json::Array(items) => {
+            let name = format!("{prefix}{{}}");
+            for item in items {
+                match item {
+                    Json::Object(_) | Json::Array(_) => flatten_into(&name, item, acc),
+                    scalar => {
+                        let v = spl_scalar(scalar);
+                        if !v.is_null() {
+                            acc.entry(name.clone()).or_default().push(v);
+                        }
+                    }
+                }
+            }
+        }
+        scalar => {
+            let v = spl_scalar(scalar);
+            if !v.is_null() {
+                acc.entry(prefix.to_string()).or_default().push(v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dotted_paths_reach_into_objects() {
+        let doc = json!({"client": {"ipAddress": "1.2.3.4", "geo": {"city": "Paris"}}});
+        assert_eq!(spl_lookup(&doc, "client.ipAddress"), Value::from("1.2.3.4"));
+        assert_eq!(spl_lookup(&doc, "client.geo.city"), Value::from("Paris"));
+        assert!(spl_lookup(&doc, "client").is_null());
+    }
+
+    #[test]
+    fn arrays_are_named_with_braces_and_become_multivalues() {
+        let doc = json!({"target": [{"id": "a"}, {"id": "b"}], "tags": ["x", "y"]});
+        assert_eq!(spl_lookup(&doc, "target{}.id"), Value::multi([Value::from("a"), Value::from("b")]));
+        assert_eq!(spl_lookup(&doc, "tags{}"), Value::multi([Value::from("x"), Value::from("y")]));
+        assert!(spl_lookup(&doc, "target.id").is_null());
+    }
+
+    #[test]
+    fn a_dotted_top_level_key_wins() {
+        let doc = json!({"event.action": "flat", "event": {"action": "nested"}});
+        assert_eq!(spl_lookup(&doc, "event.action"), Value::from("flat"));
+    }
+
+    #[test]
+    fn booleans_read_as_text_and_nulls_as_absent() {
+        let doc = json!({"ok": true, "gone": null});
+        assert_eq!(spl_lookup(&doc, "ok"), Value::from("true"));
+        assert!(spl_lookup(&doc, "gone").is_null());
+    }
+
+    #[test]
+    fn flatten_names_every_leaf() {
+        let doc = json!({"a": {"b": 1}, "t": [{"c": "x"}, {"c": "y"}], "n": null});
+        let names: Vec<String> = spl_flatten(&doc).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(names, vec!["a.b", "t{}.c"]);
+    }
+}

@@ -1,0 +1,526 @@
+//! Reading events: newline-delimited JSON (or one JSON array) from files, gzip files or stdin.
+//!
+//! Every line becomes an event or a reported bad line; nothing is dropped silently. A line
+//! longer than the limit is skipped without being held in memory and reported.
+
+use crate::event::{Doc, Event, SourceMeta};
+use crate::profile::Profile;
+use crate::time::{parse_timestamp, TimeUnit};
+use serde_json::Value as Json;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Longest line read by default: 64 MiB.
+pub const DEFAULT_MAX_LINE: usize = 64 * 1024 * 1024;
+
+/// Time fields tried, in order, when neither the user nor a profile names one.
+pub const DEFAULT_TIME_FIELDS: &[&str] = &["_time", "@timestamp", "timestamp", "published"];
+
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// `--time-field`: overrides the profile and the defaults.
+    pub time_field: Option<String>,
+    /// `--time-unit`: how numbers in the time field are read (default seconds, or the
+    /// profile's unit).
+    pub time_unit: Option<TimeUnit>,
+    pub sourcetype: Option<String>,
+    pub profile: Option<Arc<Profile>>,
+    pub host: String,
+    pub index: String,
+    pub max_line: usize,
+    pub batch_size: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            time_field: None,
+            time_unit: None,
+            sourcetype: None,
+            profile: None,
+            host: "localhost".into(),
+            index: "main".into(),
+            max_line: DEFAULT_MAX_LINE,
+            batch_size: 1024,
+        }
+    }
+}
+
+/// A line that did not become an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    pub source: String,
+    pub line: u64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for BadLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.source, self.line, self.reason)
+    }
+}
+
+/// A problem that stops reading one input (missing file, broken gzip stream).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    pub source: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.source, self.message)
+    }
+}
+
+/// What reading found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadSummary {
+    pub inputs: u64,
+    pub lines: u64,
+    pub events: u64,
+    pub bad_lines: u64,
+    /// The first few bad lines (all of them are passed to the caller as they are found).
+    pub first_bad: Vec<BadLine>,
+    pub errors: Vec<InputError>,
+    /// True when the consumer asked to stop early (`head`).
+    pub stopped_early: bool,
+}
+
+/// Whether to keep reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Reads every input in turn, handing events to `consume` in batches and bad lines to
+/// `on_bad` as they are found. An input that cannot be read is recorded in the summary and
+/// reading goes on with the next one.
+pub fn read_inputs(
+    paths: &[String],
+    opts: &ReadOptions,
+    on_bad: &mut dyn FnMut(&BadLine),
+    consume: &mut dyn FnMut(Vec<Event>) -> Flow,
+) -> ReadSummary {
+    let mut summary = ReadSummary::default();
+    for path in paths {
+        summary.inputs += 1;
+        let flow = read_one(path, opts, &mut summary, on_bad, consume);
+        if flow == Flow::Stop {
+            summary.stopped_early = true;
+            break;
+        }
+    }
+    summary
+}
+
+fn open(path: &str) -> Result<Box<dyn BufRead>, String> {
+    let raw: Box<dyn Read> = if path == "-" {
+        Box::new(io::stdin())
+    } else {
+        let p = Path::new(path);
+        if p.is_dir() {
+            return Err("is a directory, not a log file".into());
+        }
+        Box::new(File::open(p).map_err(|e| io_message(&e))?)
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, raw);
+    let head = reader.fill_buf().map_err(|e| io_message(&e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+        return Ok(Box::new(BufReader::with_capacity(1 << 20, decoder)));
+    }
+    Ok(Box::new(reader))
+}
+
+fn io_message(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn read_one(
+    path: &str,
+    opts: &ReadOptions,
+    summary: &mut ReadSummary,
+    on_bad: &mut dyn FnMut(&BadLine),
+    consume: &mut dyn FnMut(Vec<Event>) -> Flow,
+) -> Flow {
+    let source_name = if path == "-" { "stdin".to_string() } else { path.to_string() };
+    let mut reader = match open(path) {
+        Ok(r) => r,
+        Err(message) => {
+            summary.errors.push(InputError {
+                source: source_name,
+                message,
+            });
+            return Flow::Continue;
+        }
+    };
+    let meta = Arc::new(SourceMeta {
+        source: source_name.as_str().into(),
+        sourcetype: opts
+            .sourcetype
+            .clone()
+            .or_else(|| opts.profile.as_ref().map(|p| p.sourcetype.clone()))
+            .map(|s| s.as_str().into()),
+        host: opts.host.as_str().into(),
+        index: opts.index.as_str().into(),
+        profile: opts.profile.clone(),
+    });
+    let timing = Timing::new(opts);
+    let mut report = |summary: &mut ReadSummary, line: u64, reason: String| {
+        let bad = BadLine {
+            source: source_name.clone(),
+            line,
+            reason,
+        };
+        on_bad(&bad);
+        summary.bad_lines += 1;
+        if summary.first_bad.len() < 10 {
+            summary.first_bad.push(bad);
+        }
+    };
+
+    // A JSON array file: read it whole.
+    let starts_with_array = match reader.fill_buf() {
+        Ok(buf) => {
+            let buf = buf.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(buf);
+            buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+        }
+        Err(e) => {
+            summary.errors.push(InputError {
+                source: source_name.clone(),
+                message: gzip_or_io(&e),
+            });
+            return Flow::Continue;
+        }
+    };
+    if starts_with_array {
+        return read_array(reader, &source_name, &meta, &timing, summary, &mut report, consume);
+    }
+
+    let mut batch = Vec::with_capacity(opts.batch_size);
+    let mut line_no: u64 = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let outcome = match read_line_limited(&mut reader, &mut buf, opts.max_line) {
+            Ok(o) => o,
+            Err(e) => {
+                summary.errors.push(InputError {
+                    source: source_name.clone(),
+                    message: format!("after line {line_no}: {}", gzip_or_io(&e)),
+                });
+                break;
+            }
+        };
+        match outcome {
+            LineRead::Eof => break,
+            LineRead::TooLong(len) => {
+                line_no += 1;
+                summary.lines += 1;
+                report(
+                    summary,
+                    line_no,
+                    format!("line is {len} bytes or more, over the limit of {} bytes; skipped", opts.max_line),
+                );
+                continue;
+            }
+            LineRead::Line => {}
+        }
+        line_no += 1;
+        summary.lines += 1;
+        let mut bytes = buf.as_slice();
+        if line_no == 1 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
+        }
+        while let Some(rest) = bytes.strip_suffix(b"\n").or_else(|| bytes.strip_suffix(b"\r")) {
+            bytes = rest;
+        }
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                report(summary, line_no, format!("invalid UTF-8 at byte {}", e.valid_up_to()));
+                continue;
+            }
+        };
+        match serde_json::from_str::<Json>(text) {
+            Ok(json @ Json::Object(_)) => {
+                let time = timing.time_of(&json);
+                batch.push(Event::from_doc(Doc {
+                    raw: text.into(),
+                    json,
+                    time,
+                    meta: meta.clone(),
+                    line: line_no,
+                }));
+                summary.events += 1;
+            }
+            Ok(other) => report(summary, line_no, format!("expected a JSON object, found {}", json_kind(&other))),
+            Err(e) => report(summary, line_no, json_error(&e)),
+        }
+        if batch.len() >= opts.batch_size && consume(std::mem::take(&mut batch)) == Flow::Stop {
+            return Flow::Stop;
+        }
+    }
+    if !batch.is_empty() {
+        return consume(batch);
+    }
+    Flow::Continue
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_array(
+    mut reader: Box<dyn BufRead>,
+    source_name: &str,
+    meta: &Arc<SourceMeta>,
+    timing: &Timing,
+    summary: &mut ReadSummary,
+    report: &mut dyn FnMut(&mut ReadSummary, u64, String),
+    consume: &mut dyn FnMut(Vec<Event>) -> Flow,
+) -> Flow {
+    let mut text = String::new();
+    if let Err(e) = reader.read_to_string(&mut text) {
+        summary.errors.push(InputError {
+            source: source_name.to_string(),
+            message: gzip_or_io(&e),
+        });
+        return Flow::Continue;
+    }
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let items: Vec<Json> = match serde_json::from_str(body) {
+        Ok(items) => items,
+        Err(e) => {
+            summary.lines += 1;
+            report(summary, e.line() as u64, format!("JSON array file: {}", json_error(&e)));
+            return Flow::Continue;
+        }
+    };
+    let mut batch = Vec::new();
+    for (n, item) in items.into_iter().enumerate() {
+        let element = n as u64 + 1;
+        summary.lines += 1;
+        match item {
+            json @ Json::Object(_) => {
+                let raw = json.to_string();
+                let time = timing.time_of(&json);
+                batch.push(Event::from_doc(Doc {
+                    raw: raw.into(),
+                    json,
+                    time,
+                    meta: meta.clone(),
+                    line: element,
+                }));
+                summary.events += 1;
+            }
+            other => report(summary, element, format!("array element is {}, not a JSON object", json_kind(&other))),
+        }
+    }
+    consume(batch)
+}
+
+fn json_kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    // serde_json appends " at line L column C"; a line is one event, so keep the column.
+    match msg.rfind(" at line ") {
+        Some(pos) => format!("invalid JSON: {} (column {})", &msg[..pos], e.column()),
+        None => format!("invalid JSON: {msg}"),
+    }
+}
+
+fn gzip_or_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => "truncated input (unexpected end of gzip stream)".into(),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => format!("unreadable gzip data: {e}"),
+        _ => e.to_string(),
+    }
+}
+
+enum LineRead {
+    Eof,
+    Line,
+    /// The line was longer than the limit; its bytes were skipped. Carries how many were seen.
+    TooLong(usize),
+}
+
+/// Reads one line into `buf` (with its `\n`), but never holds more than `limit` bytes: a
+/// longer line is drained and reported as [`LineRead::TooLong`].
+fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<LineRead> {
+    let mut skipped = 0usize;
+    let mut too_long = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(if too_long {
+                LineRead::TooLong(skipped)
+            } else if buf.is_empty() {
+                LineRead::Eof
+            } else {
+                LineRead::Line
+            });
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let n = chunk.len();
+        if too_long {
+            skipped += n;
+        } else if buf.len() + n > limit.saturating_add(1) {
+            too_long = true;
+            skipped = buf.len() + n;
+            buf.clear();
+        } else {
+            buf.extend_from_slice(chunk);
+        }
+        reader.consume(n);
+        if done {
+            return Ok(if too_long { LineRead::TooLong(skipped) } else { LineRead::Line });
+        }
+    }
+}
+
+/// How to find an event's time.
+struct Timing {
+    fields: Vec<String>,
+    unit: TimeUnit,
+}
+
+impl Timing {
+    fn new(opts: &ReadOptions) -> Timing {
+        let fields = match (&opts.time_field, opts.profile.as_ref().and_then(|p| p.time_field.clone())) {
+            (Some(f), _) => vec![f.clone()],
+            (None, Some(f)) => vec![f],
+            (None, None) => DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
+        };
+        let unit = opts
+            .time_unit
+            .or_else(|| opts.profile.as_ref().and_then(|p| p.time_unit))
+            .unwrap_or_default();
+        Timing { fields, unit }
+    }
+
+    fn time_of(&self, json: &Json) -> Option<f64> {
+        self.fields
+            .iter()
+            .find_map(|f| json_path(json, f))
+            .and_then(|v| parse_timestamp(v, self.unit))
+    }
+}
+
+/// The JSON value at a dotted path (a key containing dots is tried first).
+pub fn json_path<'a>(json: &'a Json, path: &str) -> Option<&'a Json> {
+    let Json::Object(map) = json else { return None };
+    if let Some(v) = map.get(path) {
+        return Some(v);
+    }
+    for (key, value) in map {
+        if let Some(rest) = path.strip_prefix(key.as_str()).and_then(|r| r.strip_prefix('.')) {
+            if let Some(found) = json_path(value, rest) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &[u8], opts: &ReadOptions) -> (Vec<Event>, ReadSummary, Vec<BadLine>) {
+        let dir = std::env::temp_dir().join(format!("quarry-input-{}-{}", std::process::id(), text.len()));
+        std::fs::write(&dir, text).unwrap();
+        let mut events = Vec::new();
+        let mut bad = Vec::new();
+        let summary = read_inputs(
+            &[dir.display().to_string()],
+            opts,
+            &mut |b| bad.push(b.clone()),
+            &mut |batch| {
+                events.extend(batch);
+                Flow::Continue
+            },
+        );
+        std::fs::remove_file(&dir).ok();
+        (events, summary, bad)
+    }
+
+    #[test]
+    fn bad_lines_are_reported_and_the_rest_still_read() {
+        let (events, summary, bad) = read_text(b"{\"a\":1}\nnot json\n\n{\"a\":2}\r\n[1]\n", &ReadOptions::default());
+        assert_eq!(events.len(), 2);
+        assert_eq!(summary.bad_lines, 2);
+        assert_eq!(bad[0].line, 2);
+        assert!(bad[0].reason.starts_with("invalid JSON"), "{}", bad[0].reason);
+        assert_eq!(bad[1].line, 5);
+        assert!(bad[1].reason.contains("expected a JSON object"));
+    }
+
+    #[test]
+    fn time_comes_from_the_first_default_field() {
+        let (events, _, _) = read_text(
+            b"{\"published\":\"1970-01-01T00:00:10Z\"}\n{\"@timestamp\":\"1970-01-01T00:00:20Z\",\"published\":\"x\"}\n",
+            &ReadOptions::default(),
+        );
+        assert_eq!(events[0].time(), Some(10.0));
+        assert_eq!(events[1].time(), Some(20.0));
+    }
+
+    #[test]
+    fn long_lines_are_skipped_without_buffering() {
+        let mut text = b"{\"a\":1}\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 5000));
+        text.extend(b"\n{\"a\":2}\n");
+        let opts = ReadOptions {
+            max_line: 1000,
+            ..ReadOptions::default()
+        };
+        let (events, summary, bad) = read_text(&text, &opts);
+        assert_eq!(events.len(), 2);
+        assert_eq!(summary.bad_lines, 1);
+        assert!(bad[0].reason.contains("over the limit of 1000 bytes"));
+    }
+
+    #[test]
+    fn json_array_files_and_bom() {
+        let (events, _, _) = read_text(b"\xEF\xBB\xBF [{\"a\":1},{\"a\":2}]", &ReadOptions::default());
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[1].doc.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn missing_files_are_errors() {
+        let summary = read_inputs(
+            &["/nonexistent/file.json".into()],
+            &ReadOptions::default(),
+            &mut |_| {},
+            &mut |_| Flow::Continue,
+        );
+        assert_eq!(summary.errors[0].message, "no such file");
+    }
+}

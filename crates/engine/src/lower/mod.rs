@@ -1,0 +1,3 @@
+//! Lowering: syntax trees into the plan. This is where each language's meaning is decided.
+
+pub mod spl;

@@ -1,0 +1,183 @@
+//! Operators: one per plan node, built by one exhaustive `match`. Each takes batches of events
+//! and rewrites them in place; blocking operators keep what they need and emit in `finish`.
+
+mod aggregate;
+mod aggregators;
+mod bucket;
+mod dedup;
+mod fillnull;
+mod filter;
+mod head;
+mod iplocation;
+mod project;
+mod rename;
+mod sort;
+
+use crate::event::Event;
+use crate::expr::EvalContext;
+use crate::geoip::GeoIp;
+use crate::plan::Op;
+use std::sync::Arc;
+
+pub use sort::compare_by_keys;
+
+/// Whether more input is wanted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// This operator needs no more events (`head` has its results).
+    Stop,
+}
+
+/// What operators may read while running.
+#[derive(Clone, Debug)]
+pub struct RunContext {
+    pub eval: EvalContext,
+    pub geoip: Option<Arc<GeoIp>>,
+}
+
+impl RunContext {
+    pub fn new(now: f64) -> RunContext {
+        RunContext {
+            eval: EvalContext::new(now),
+            geoip: None,
+        }
+    }
+}
+
+/// What operators tell the user at the end of a run (nothing is lost silently).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Accounting {
+    /// Events `stats ... by` dropped because a by-field was null.
+    pub dropped_null_by: u64,
+    /// Results cut by a limit (`sort` default of 10,000, `head`).
+    pub truncated: u64,
+    /// One-off notes (`iplocation` without a database).
+    pub notes: Vec<String>,
+}
+
+impl Accounting {
+    pub fn note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    pub fn merge(&mut self, other: &Accounting) {
+        self.dropped_null_by += other.dropped_null_by;
+        self.truncated += other.truncated;
+        for note in &other.notes {
+            self.note(note.clone());
+        }
+    }
+}
+
+pub trait Operator: Send {
+    /// Processes a batch in place: keeps, changes or takes its events.
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow;
+
+    /// End of input: emits whatever was held back.
+    fn finish(&mut self, _out: &mut Vec<Event>, _ctx: &RunContext) {}
+
+    /// Adds what this operator has to report.
+    fn account(&self, _acc: &mut Accounting) {}
+}
+
+/// Builds the operator for one plan node.
+pub fn build(op: &Op) -> Box<dyn Operator> {
+    match op {
+        Op::Search(s) => Box::new(filter::SearchFilter(s.clone())),
+        Op::Filter(e) => Box::new(filter::ExprFilter(e.clone())),
+        Op::Assign(a) => Box::new(filter::Assign(a.clone())),
+        Op::Aggregate(spec) => Box::new(aggregate::Aggregate::new(spec.clone())),
+        Op::Bucket(spec) => Box::new(bucket::Bucket(spec.clone())),
+        Op::FillNull { value, fields } => Box::new(fillnull::FillNull::new(value.clone(), fields.clone())),
+        Op::Project { remove, patterns } => Box::new(project::Project {
+            remove: *remove,
+            patterns: patterns.clone(),
+        }),
+        Op::Table(columns) => Box::new(project::Table(columns.clone())),
+        Op::Rename(pairs) => Box::new(rename::Rename(pairs.clone())),
+        Op::Sort(spec) => Box::new(sort::Sort::new(spec.clone())),
+        Op::Head(spec) => Box::new(head::Head::new(spec.clone())),
+        Op::Tail(n) => Box::new(head::Tail::new(*n)),
+        Op::Dedup(spec) => Box::new(dedup::Dedup::new(spec.clone())),
+        Op::IpLocation(spec) => Box::new(iplocation::IpLocation::new(spec.clone())),
+        Op::TimeOrder => Box::new(sort::TimeOrder::default()),
+    }
+}
+
+/// A chain of operators fed batch by batch.
+pub struct Pipeline {
+    ops: Vec<Box<dyn Operator>>,
+    /// The operator that asked to stop; nothing more is pushed into it.
+    stopped_at: Option<usize>,
+    pub ctx: RunContext,
+}
+
+impl Pipeline {
+    pub fn new(ops: &[Op], ctx: RunContext) -> Pipeline {
+        Pipeline {
+            ops: ops.iter().map(build).collect(),
+            stopped_at: None,
+            ctx,
+        }
+    }
+
+    /// Runs a batch through every operator; `sink` gets what comes out the end.
+    pub fn push(&mut self, mut batch: Vec<Event>, sink: &mut dyn FnMut(Vec<Event>)) -> Flow {
+        if self.stopped_at.is_some() {
+            return Flow::Stop;
+        }
+        let flow = self.run_from(0, &mut batch);
+        if !batch.is_empty() {
+            sink(batch);
+        }
+        flow
+    }
+
+    fn run_from(&mut self, start: usize, batch: &mut Vec<Event>) -> Flow {
+        let mut flow = Flow::Continue;
+        for k in start..self.ops.len() {
+            if batch.is_empty() {
+                break;
+            }
+            if self.ops[k].push(batch, &self.ctx) == Flow::Stop && self.stopped_at.is_none() {
+                self.stopped_at = Some(k);
+                flow = Flow::Stop;
+            }
+        }
+        flow
+    }
+
+    /// End of input: every operator from the one that stopped (or the first) flushes in turn,
+    /// its output flowing through the operators after it.
+    pub fn finish(&mut self, sink: &mut dyn FnMut(Vec<Event>)) {
+        let first = self.stopped_at.unwrap_or(0);
+        for k in first..self.ops.len() {
+            let mut out = Vec::new();
+            self.ops[k].finish(&mut out, &self.ctx);
+            if out.is_empty() {
+                continue;
+            }
+            for j in k + 1..self.ops.len() {
+                if out.is_empty() {
+                    break;
+                }
+                self.ops[j].push(&mut out, &self.ctx);
+            }
+            if !out.is_empty() {
+                sink(out);
+            }
+        }
+    }
+
+    pub fn accounting(&self) -> Accounting {
+        let mut acc = Accounting::default();
+        for op in &self.ops {
+            op.account(&mut acc);
+        }
+        acc
+    }
+}

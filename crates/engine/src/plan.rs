@@ -1,0 +1,380 @@
+//! The logical plan: what each stage of a pipeline does, with semantic names. Both front ends
+//! lower into it; the operators in `ops` execute it.
+
+use crate::event::Name;
+use crate::expr::CExpr;
+use crate::pattern::Wildcard;
+use crate::search::CSearch;
+use crate::value::Value;
+use std::fmt;
+
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// Keep events matching a search expression (`search`).
+    Search(CSearch),
+    /// Keep events for which the expression is true (`where`).
+    Filter(CExpr),
+    /// Set fields, in order (`eval`).
+    Assign(Vec<(Name, CExpr)>),
+    /// Group and aggregate (`stats`), or annotate every event with its group's aggregates
+    /// (`eventstats`).
+    Aggregate(AggregateSpec),
+    /// Round a field down to a bucket (`bin`, `bucket`).
+    Bucket(BucketSpec),
+    /// Fill null fields (`fillnull`); without a field list, every field seen in the results.
+    FillNull { value: Value, fields: Option<Vec<Name>> },
+    /// Keep or remove fields (`fields`).
+    Project { remove: bool, patterns: Vec<FieldPattern> },
+    /// Make a table of these columns (`table`).
+    Table(Vec<FieldPattern>),
+    /// Rename fields (`rename`).
+    Rename(Vec<(FieldPattern, FieldPattern)>),
+    /// Order results (`sort`).
+    Sort(SortSpec),
+    /// The first results (`head`).
+    Head(HeadSpec),
+    /// The last results, in reverse order (`tail`).
+    Tail(usize),
+    /// Drop repeated combinations of field values (`dedup`).
+    Dedup(DedupSpec),
+    /// Add location fields for an IP address (`iplocation`).
+    IpLocation(IpLocationSpec),
+    /// Put events in Splunk's result order, newest first (inserted by the planner).
+    TimeOrder,
+}
+
+/// A field name that may hold `*` wildcards (`lat*`, `*`).
+#[derive(Clone, Debug)]
+pub struct FieldPattern {
+    pub text: String,
+    wildcard: Wildcard,
+}
+
+impl FieldPattern {
+    pub fn new(text: &str) -> FieldPattern {
+        FieldPattern {
+            text: text.to_string(),
+            wildcard: Wildcard::new(text, true),
+        }
+    }
+
+    pub fn is_wildcard(&self) -> bool {
+        self.wildcard.has_wildcard()
+    }
+
+    /// Does the pattern match a field name? A lone `*` does not match internal fields
+    /// (those starting with `_`), as in Splunk.
+    pub fn matches(&self, name: &str) -> bool {
+        if self.is_wildcard() && name.starts_with('_') && !self.text.starts_with('_') {
+            return false;
+        }
+        self.wildcard.matches(name)
+    }
+
+    /// The parts of `name` that the pattern's `*`s matched, in order.
+    pub fn captures(&self, name: &str) -> Option<Vec<String>> {
+        if !self.matches(name) {
+            return None;
+        }
+        let mut pattern = String::from("^");
+        for (n, piece) in self.text.split('*').enumerate() {
+            if n > 0 {
+                pattern.push_str("(.*?)");
+            }
+            pattern.push_str(&regex::escape(piece));
+        }
+        pattern.push('$');
+        let re = regex::Regex::new(&pattern).ok()?;
+        let caps = re.captures(name)?;
+        Some(caps.iter().skip(1).map(|c| c.map(|m| m.as_str().to_string()).unwrap_or_default()).collect())
+    }
+
+    /// Fills the pattern's `*`s with `parts`.
+    pub fn fill(&self, parts: &[String]) -> String {
+        let mut out = String::new();
+        for (n, piece) in self.text.split('*').enumerate() {
+            if n > 0 {
+                out.push_str(parts.get(n - 1).map(String::as_str).unwrap_or(""));
+            }
+            out.push_str(piece);
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AggregateSpec {
+    /// `eventstats`: keep the events and add the aggregates to each.
+    pub keep_events: bool,
+    pub aggregations: Vec<AggSpec>,
+    pub by: Vec<Name>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AggSpec {
+    pub func: AggFunc,
+    pub input: AggInput,
+    /// The output field, or for a wildcard input the output pattern (`*`, `max_*`).
+    pub output: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum AggInput {
+    /// `count` without a field: counts events.
+    Events,
+    Field(Name),
+    Expr(CExpr),
+    /// `values(*)`: one aggregation per matching field.
+    Wildcard(FieldPattern),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AggFunc {
+    Count,
+    DistinctCount,
+    Values,
+    List,
+    Min,
+    Max,
+    Sum,
+    SumSq,
+    Avg,
+    Earliest,
+    Latest,
+    EarliestTime,
+    LatestTime,
+    First,
+    Last,
+    Stdev,
+    StdevP,
+    Var,
+    VarP,
+    Range,
+    Median,
+    Mode,
+    Percentile(f64),
+}
+
+impl AggFunc {
+    /// Reads an aggregation function name (any case): `count`, `dc`, `perc95`, `p50` ...
+    pub fn parse(name: &str) -> Option<AggFunc> {
+        let lower = name.to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "count" | "c" => AggFunc::Count,
+            "dc" | "distinct_count" | "estdc" => AggFunc::DistinctCount,
+            "values" => AggFunc::Values,
+            "list" => AggFunc::List,
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            "sum" => AggFunc::Sum,
+            "sumsq" => AggFunc::SumSq,
+            "avg" | "mean" => AggFunc::Avg,
+            "earliest" => AggFunc::Earliest,
+            "latest" => AggFunc::Latest,
+            "earliest_time" => AggFunc::EarliestTime,
+            "latest_time" => AggFunc::LatestTime,
+            "first" => AggFunc::First,
+            "last" => AggFunc::Last,
+            "stdev" => AggFunc::Stdev,
+            "stdevp" => AggFunc::StdevP,
+            "var" => AggFunc::Var,
+            "varp" => AggFunc::VarP,
+            "range" => AggFunc::Range,
+            "median" => AggFunc::Median,
+            "mode" => AggFunc::Mode,
+            other => {
+                let digits = other
+                    .strip_prefix("exactperc")
+                    .or_else(|| other.strip_prefix("upperperc"))
+                    .or_else(|| other.strip_prefix("perc"))
+                    .or_else(|| other.strip_prefix('p'))?;
+                let p: f64 = digits.parse().ok()?;
+                if !(0.0..=100.0).contains(&p) {
+                    return None;
+                }
+                AggFunc::Percentile(p)
+            }
+        })
+    }
+
+    /// Functions whose result depends on the order events arrive in.
+    pub fn order_sensitive(&self) -> bool {
+        matches!(self, AggFunc::List | AggFunc::First | AggFunc::Last)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BucketSpec {
+    pub field: Name,
+    pub output: Name,
+    pub span: BucketSpan,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum BucketSpan {
+    /// A span with a time unit (`2s`, `1h`, `1d`): values are epoch seconds rounded down.
+    Seconds(f64),
+    /// A plain number (`span=10`): values become ranges such as `10-20`.
+    Numeric(f64),
+}
+
+#[derive(Clone, Debug)]
+pub struct SortKeySpec {
+    pub field: Name,
+    pub descending: bool,
+    pub conversion: SortConversion,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortConversion {
+    Auto,
+    Str,
+    Num,
+    Ip,
+}
+
+#[derive(Clone, Debug)]
+pub struct SortSpec {
+    pub keys: Vec<SortKeySpec>,
+    /// `None`: no limit (`sort 0`).
+    pub limit: Option<usize>,
+}
+
+/// Splunk's `sort` keeps 10,000 results unless told otherwise.
+pub const DEFAULT_SORT_LIMIT: usize = 10_000;
+
+#[derive(Clone, Debug)]
+pub struct HeadSpec {
+    pub limit: Option<usize>,
+    pub condition: Option<CExpr>,
+    pub keep_last: bool,
+    /// `null=true`: a condition that evaluates to null counts as true.
+    pub null_is_true: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct DedupSpec {
+    pub count: usize,
+    pub fields: Vec<Name>,
+    pub keep_empty: bool,
+    pub consecutive: bool,
+    pub sort_by: Vec<SortKeySpec>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IpLocationSpec {
+    pub field: Name,
+    pub prefix: String,
+    pub all_fields: bool,
+}
+
+/// How result order is decided.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventOrder {
+    /// As Splunk: events come newest first (buffered and sorted by `_time` only where a later
+    /// command or the output depends on the order).
+    #[default]
+    NewestFirst,
+    /// In the order they are read (streams without buffering).
+    Input,
+}
+
+/// A lowered pipeline, ready to build operators from.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub ops: Vec<Op>,
+}
+
+impl Plan {
+    /// Builds a plan, inserting the time ordering Splunk gives events where the results
+    /// depend on it: before the first order-sensitive command, unless a command that decides
+    /// the order itself (`stats`, `sort`) comes first.
+    pub fn new(mut ops: Vec<Op>, order: EventOrder) -> Plan {
+        if order == EventOrder::NewestFirst {
+            let mut insert_at = Some(ops.len());
+            for (n, op) in ops.iter().enumerate() {
+                let sensitive = match op {
+                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) => true,
+                    Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
+                    _ => false,
+                };
+                if sensitive {
+                    insert_at = Some(n);
+                    break;
+                }
+                let decides_order =
+                    matches!(op, Op::Sort(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
+                if decides_order {
+                    insert_at = None;
+                    break;
+                }
+            }
+            if let Some(at) = insert_at {
+                ops.insert(at, Op::TimeOrder);
+            }
+        }
+        Plan { ops }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Search(_) => write!(f, "Search: keep events matching the search terms"),
+            Op::Filter(_) => write!(f, "Filter: keep events where the expression is true"),
+            Op::Assign(fields) => write!(
+                f,
+                "Assign: set {}",
+                fields.iter().map(|(n, _)| n.as_ref()).collect::<Vec<_>>().join(", ")
+            ),
+            Op::Aggregate(spec) => write!(
+                f,
+                "{}: {} aggregation(s){}",
+                if spec.keep_events { "Annotate" } else { "Aggregate" },
+                spec.aggregations.len(),
+                if spec.by.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " by {} (events where a by-field is null are dropped)",
+                        spec.by.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            ),
+            Op::Bucket(spec) => write!(f, "Bucket: {} into {}", spec.field, spec.output),
+            Op::FillNull { fields: None, .. } => write!(f, "FillNull: every field seen in the results (buffers)"),
+            Op::FillNull { fields: Some(list), .. } => write!(
+                f,
+                "FillNull: {}",
+                list.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", ")
+            ),
+            Op::Project { remove, patterns } => write!(
+                f,
+                "Project: {} {}",
+                if *remove { "remove" } else { "keep" },
+                patterns.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            Op::Table(cols) => write!(f, "Table: {}", cols.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", ")),
+            Op::Rename(pairs) => write!(
+                f,
+                "Rename: {}",
+                pairs
+                    .iter()
+                    .map(|(a, b)| format!("{} -> {}", a.text, b.text))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Op::Sort(spec) => write!(f, "Sort: {} key(s), limit {:?}", spec.keys.len(), spec.limit),
+            Op::Head(spec) => write!(f, "Head: {:?}", spec.limit),
+            Op::Tail(n) => write!(f, "Tail: last {n}, reversed"),
+            Op::Dedup(spec) => write!(
+                f,
+                "Dedup: keep {} per {}",
+                spec.count,
+                spec.fields.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", ")
+            ),
+            Op::IpLocation(spec) => write!(f, "IpLocation: {}", spec.field),
+            Op::TimeOrder => write!(f, "TimeOrder: newest first (buffers)"),
+        }
+    }
+}
