@@ -91,7 +91,9 @@ impl Event {
             "_time" => return doc.time.map(Value::number).unwrap_or(Value::Null),
             "source" => return Value::Str(doc.meta.source.clone()),
             "sourcetype" => {
-                return doc.meta.sourcetype.clone().map(Value::Str).unwrap_or(Value::Null);
+                if let Some(st) = &doc.meta.sourcetype {
+                    return Value::Str(st.clone());
+                }
             }
             "host" => return Value::Str(doc.meta.host.clone()),
             "index" => return Value::Str(doc.meta.index.clone()),

@@ -82,6 +82,8 @@ pub struct ReadSummary {
     pub lines: u64,
     pub events: u64,
     pub bad_lines: u64,
+    /// Lines skipped for being longer than the limit (also counted in `bad_lines`).
+    pub oversized_lines: u64,
     /// The first few bad lines (all of them are passed to the caller as they are found).
     pub first_bad: Vec<BadLine>,
     pub errors: Vec<InputError>,
@@ -97,12 +99,12 @@ pub enum Flow {
 }
 
 /// Reads every input in turn, handing events to `consume` in batches and bad lines to
-/// `on_bad` as they are found. An input that cannot be read is recorded in the summary and
-/// reading goes on with the next one.
+/// `on_bad` as they are found; either may stop the reading. An input that cannot be read is
+/// recorded in the summary and reading goes on with the next one.
 pub fn read_inputs(
     paths: &[String],
     opts: &ReadOptions,
-    on_bad: &mut dyn FnMut(&BadLine),
+    on_bad: &mut dyn FnMut(&BadLine) -> Flow,
     consume: &mut dyn FnMut(Vec<Event>) -> Flow,
 ) -> ReadSummary {
     let mut summary = ReadSummary::default();
@@ -148,20 +150,50 @@ fn read_one(
     path: &str,
     opts: &ReadOptions,
     summary: &mut ReadSummary,
-    on_bad: &mut dyn FnMut(&BadLine),
+    on_bad: &mut dyn FnMut(&BadLine) -> Flow,
     consume: &mut dyn FnMut(Vec<Event>) -> Flow,
 ) -> Flow {
     let source_name = if path == "-" { "stdin".to_string() } else { path.to_string() };
-    let mut reader = match open(path) {
-        Ok(r) => r,
+    match open(path) {
+        Ok(reader) => read_stream(reader, &source_name, opts, summary, on_bad, consume),
         Err(message) => {
             summary.errors.push(InputError {
                 source: source_name,
                 message,
             });
-            return Flow::Continue;
+            Flow::Continue
         }
+    }
+}
+
+/// Reads events from text already in memory, as if it were a file named `name`.
+pub fn read_str(
+    text: &str,
+    name: &str,
+    opts: &ReadOptions,
+    on_bad: &mut dyn FnMut(&BadLine) -> Flow,
+    consume: &mut dyn FnMut(Vec<Event>) -> Flow,
+) -> ReadSummary {
+    let mut summary = ReadSummary {
+        inputs: 1,
+        ..ReadSummary::default()
     };
+    let reader: Box<dyn BufRead + '_> = Box::new(io::Cursor::new(text.as_bytes()));
+    if read_stream(reader, name, opts, &mut summary, on_bad, consume) == Flow::Stop {
+        summary.stopped_early = true;
+    }
+    summary
+}
+
+fn read_stream(
+    mut reader: Box<dyn BufRead + '_>,
+    source_name: &str,
+    opts: &ReadOptions,
+    summary: &mut ReadSummary,
+    on_bad: &mut dyn FnMut(&BadLine) -> Flow,
+    consume: &mut dyn FnMut(Vec<Event>) -> Flow,
+) -> Flow {
+    let source_name = source_name.to_string();
     let meta = Arc::new(SourceMeta {
         source: source_name.as_str().into(),
         sourcetype: opts
@@ -174,17 +206,18 @@ fn read_one(
         profile: opts.profile.clone(),
     });
     let timing = Timing::new(opts);
-    let mut report = |summary: &mut ReadSummary, line: u64, reason: String| {
+    let mut report = |summary: &mut ReadSummary, line: u64, reason: String| -> Flow {
         let bad = BadLine {
             source: source_name.clone(),
             line,
             reason,
         };
-        on_bad(&bad);
+        let flow = on_bad(&bad);
         summary.bad_lines += 1;
         if summary.first_bad.len() < 10 {
             summary.first_bad.push(bad);
         }
+        flow
     };
 
     // A JSON array file: read it whole.
@@ -225,11 +258,15 @@ fn read_one(
             LineRead::TooLong(len) => {
                 line_no += 1;
                 summary.lines += 1;
-                report(
+                summary.oversized_lines += 1;
+                let flow = report(
                     summary,
                     line_no,
                     format!("line is {len} bytes or more, over the limit of {} bytes; skipped", opts.max_line),
                 );
+                if flow == Flow::Stop {
+                    return Flow::Stop;
+                }
                 continue;
             }
             LineRead::Line => {}
@@ -249,11 +286,13 @@ fn read_one(
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                report(summary, line_no, format!("invalid UTF-8 at byte {}", e.valid_up_to()));
+                if report(summary, line_no, format!("invalid UTF-8 at byte {}", e.valid_up_to())) == Flow::Stop {
+                    return Flow::Stop;
+                }
                 continue;
             }
         };
-        match serde_json::from_str::<Json>(text) {
+        let flow = match serde_json::from_str::<Json>(text) {
             Ok(json @ Json::Object(_)) => {
                 let time = timing.time_of(&json);
                 batch.push(Event::from_doc(Doc {
@@ -264,9 +303,13 @@ fn read_one(
                     line: line_no,
                 }));
                 summary.events += 1;
+                Flow::Continue
             }
             Ok(other) => report(summary, line_no, format!("expected a JSON object, found {}", json_kind(&other))),
             Err(e) => report(summary, line_no, json_error(&e)),
+        };
+        if flow == Flow::Stop {
+            return Flow::Stop;
         }
         if batch.len() >= opts.batch_size && consume(std::mem::take(&mut batch)) == Flow::Stop {
             return Flow::Stop;
@@ -280,12 +323,12 @@ fn read_one(
 
 #[allow(clippy::too_many_arguments)]
 fn read_array(
-    mut reader: Box<dyn BufRead>,
+    mut reader: Box<dyn BufRead + '_>,
     source_name: &str,
     meta: &Arc<SourceMeta>,
     timing: &Timing,
     summary: &mut ReadSummary,
-    report: &mut dyn FnMut(&mut ReadSummary, u64, String),
+    report: &mut dyn FnMut(&mut ReadSummary, u64, String) -> Flow,
     consume: &mut dyn FnMut(Vec<Event>) -> Flow,
 ) -> Flow {
     let mut text = String::new();
@@ -301,8 +344,7 @@ fn read_array(
         Ok(items) => items,
         Err(e) => {
             summary.lines += 1;
-            report(summary, e.line() as u64, format!("JSON array file: {}", json_error(&e)));
-            return Flow::Continue;
+            return report(summary, e.line() as u64, format!("JSON array file: {}", json_error(&e)));
         }
     };
     let mut batch = Vec::new();
@@ -322,7 +364,12 @@ fn read_array(
                 }));
                 summary.events += 1;
             }
-            other => report(summary, element, format!("array element is {}, not a JSON object", json_kind(&other))),
+            other => {
+                let reason = format!("array element is {}, not a JSON object", json_kind(&other));
+                if report(summary, element, reason) == Flow::Stop {
+                    return Flow::Stop;
+                }
+            }
         }
     }
     consume(batch)
@@ -460,7 +507,10 @@ mod tests {
         let summary = read_inputs(
             &[dir.display().to_string()],
             opts,
-            &mut |b| bad.push(b.clone()),
+            &mut |b| {
+                bad.push(b.clone());
+                Flow::Continue
+            },
             &mut |batch| {
                 events.extend(batch);
                 Flow::Continue
@@ -518,7 +568,7 @@ mod tests {
         let summary = read_inputs(
             &["/nonexistent/file.json".into()],
             &ReadOptions::default(),
-            &mut |_| {},
+            &mut |_| Flow::Continue,
             &mut |_| Flow::Continue,
         );
         assert_eq!(summary.errors[0].message, "no such file");

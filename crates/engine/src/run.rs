@@ -2,7 +2,8 @@
 //! account for everything on the way.
 
 use crate::event::Event;
-use crate::input::{read_inputs, BadLine, Flow as ReadFlow, ReadOptions, ReadSummary};
+pub use crate::input::Flow as ReadFlow;
+use crate::input::{read_inputs, BadLine, ReadOptions, ReadSummary};
 use crate::ops::{Accounting, Flow, Pipeline, RunContext};
 use crate::plan::Plan;
 
@@ -21,7 +22,7 @@ pub fn run(
     inputs: &[String],
     read: &ReadOptions,
     ctx: RunContext,
-    on_bad: &mut dyn FnMut(&BadLine),
+    on_bad: &mut dyn FnMut(&BadLine) -> ReadFlow,
     sink: &mut dyn FnMut(Vec<Event>),
 ) -> RunReport {
     let mut pipeline = Pipeline::new(&plan.ops, ctx);

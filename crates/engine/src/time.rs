@@ -91,9 +91,12 @@ pub fn to_datetime(seconds: f64) -> Option<DateTime<Utc>> {
     if !seconds.is_finite() {
         return None;
     }
-    let whole = seconds.floor();
-    let nanos = ((seconds - whole) * 1e9).round().clamp(0.0, 999_999_999.0) as u32;
-    Utc.timestamp_opt(whole as i64, nanos).single()
+    // Epoch seconds as f64 are exact to about a microsecond: round there, so that
+    // 10:00:39.004 does not print as 10:00:39.003.
+    let micros = (seconds * 1e6).round();
+    let whole = (micros / 1e6).floor();
+    let sub_micros = (micros - whole * 1e6).clamp(0.0, 999_999.0);
+    Utc.timestamp_opt(whole as i64, sub_micros as u32 * 1000).single()
 }
 
 /// `_time` as Splunk prints it in results: `2024-03-01T10:00:00.000+00:00`.
@@ -313,6 +316,12 @@ mod tests {
         assert_eq!(parse_iso8601("1970-01-01T01:00:00+01:00"), Some(0.0));
         assert_eq!(parse_iso8601("2022-06-22 18:18:29.015"), Some(1_655_921_909.015));
         assert_eq!(parse_iso8601("not a time"), None);
+    }
+
+    #[test]
+    fn printed_times_keep_their_milliseconds() {
+        let t = parse_iso8601("2024-03-04T10:00:39.004Z").unwrap();
+        assert_eq!(format_time(t), "2024-03-04T10:00:39.004+00:00");
     }
 
     #[test]

@@ -1,0 +1,87 @@
+//! `quarry check`: do queries and rule files parse, and (without `--parse-only`) can every
+//! command and function they use run?
+
+use super::{Env, Failure, InputFlags};
+use crate::lang::{detect, Lang};
+use crate::rules::{collect, is_rule_file, Rule};
+use crate::Exit;
+use clap::Args;
+use quarry_engine::plan::EventOrder;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Only parse (macros are still expanded); do not check that everything is supported.
+    #[arg(long)]
+    pub parse_only: bool,
+    /// Language of queries given as text (detected when not given).
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    #[command(flatten)]
+    pub input: InputFlags,
+    /// Queries, rule files, or directories of rule files.
+    #[arg(required = true)]
+    pub items: Vec<String>,
+}
+
+struct Item {
+    name: String,
+    text: String,
+    first_line: usize,
+    lang: Option<Lang>,
+}
+
+pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
+    let mut items = Vec::new();
+    for arg in &args.items {
+        let path = PathBuf::from(arg);
+        if path.is_dir() || (path.is_file() && is_rule_file(&path)) {
+            for file in collect(&[path]).map_err(|d| Failure::new(Exit::InputError, d.message))? {
+                let rule = Rule::load(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+                items.push(Item {
+                    name: file.display().to_string(),
+                    text: rule.file.query.clone(),
+                    first_line: rule.query_line,
+                    lang: Some(rule.file.language),
+                });
+            }
+        } else {
+            items.push(Item {
+                name: "query".into(),
+                text: arg.clone(),
+                first_line: 1,
+                lang: args.lang,
+            });
+        }
+    }
+    let mut env = Env::load(&args.input)?;
+    let mut failed = 0;
+    for item in &items {
+        let lang = item.lang.unwrap_or_else(|| detect(&item.text));
+        let result = if args.parse_only {
+            let id = env.add_query(&item.name, &item.text, item.first_line);
+            match lang {
+                Lang::Spl => quarry_engine::spl::parse(&mut env.sources, id, &env.macros).map(|_| ()),
+                Lang::Eql => env
+                    .compile(&item.name, &item.text, item.first_line, Some(lang), EventOrder::Input)
+                    .map(|_| ()),
+            }
+        } else {
+            env.compile(&item.name, &item.text, item.first_line, Some(lang), EventOrder::Input)
+                .map(|_| ())
+        };
+        match result {
+            Ok(()) => println!("ok: {} ({})", item.name, lang.name()),
+            Err(diagnostics) => {
+                failed += 1;
+                env.report(&diagnostics);
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("quarry: {failed} of {} failed", items.len());
+        Ok(Exit::QueryError)
+    } else {
+        Ok(Exit::Ok)
+    }
+}

@@ -1,0 +1,261 @@
+//! The subcommands and what they share: the flags that say how to read inputs, the macro and
+//! profile environment, compiling a query, and the end-of-run accounting.
+
+pub mod check;
+pub mod query;
+pub mod run;
+
+use crate::diagnostics::{render_all, stderr_color};
+use crate::lang::{detect, Lang};
+use crate::library;
+use crate::Exit;
+use clap::Args;
+use quarry_engine::geoip::GeoIp;
+use quarry_engine::input::{ReadOptions, DEFAULT_MAX_LINE};
+use quarry_engine::plan::{EventOrder, Plan};
+use quarry_engine::profile::{Profile, ProfileSet};
+use quarry_engine::run::RunReport;
+use quarry_engine::time::TimeUnit;
+use quarry_syntax::spl::macros::MacroLibrary;
+use quarry_syntax::{Code, Diagnostic, SourceId, SourceKind, SourceMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Flags that say where definitions come from and how inputs are read.
+#[derive(Args, Clone, Debug, Default)]
+pub struct InputFlags {
+    /// Source type of the inputs; applies its source profile (time field, aliases, event types).
+    #[arg(long, value_name = "NAME")]
+    pub sourcetype: Option<String>,
+    /// Field holding each event's time (default: the profile's, else the first of _time,
+    /// @timestamp, timestamp, published).
+    #[arg(long, value_name = "FIELD")]
+    pub time_field: Option<String>,
+    /// How numbers (and digit strings) in the time field are read. ISO 8601 text always parses.
+    #[arg(long, value_name = "UNIT", value_parser = parse_time_unit)]
+    pub time_unit: Option<TimeUnit>,
+    /// Value of the `host` field of every event.
+    #[arg(long, default_value = "localhost")]
+    pub host: String,
+    /// Value of the `index` field of every event.
+    #[arg(long, default_value = "main")]
+    pub index: String,
+    /// Macro definitions: a macros.conf, a macros/*.yml file, or a directory of them (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub macros: Vec<PathBuf>,
+    /// A source profile file (TOML) to add to the shipped ones (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Vec<PathBuf>,
+    /// MaxMind-format database for `iplocation` (default: $QUARRY_GEOIP).
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
+    /// Treat a bad input line as fatal (exit code 2) instead of reporting and skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Longest input line in bytes; longer lines are reported and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE)]
+    pub max_line_bytes: usize,
+    /// Result order for events: `time` (newest first, as Splunk) or `input` (as read, streaming).
+    #[arg(long, value_name = "ORDER", default_value = "time", value_parser = parse_order)]
+    pub order: EventOrder,
+    /// Do not print the end-of-run summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_time_unit(text: &str) -> Result<TimeUnit, String> {
+    TimeUnit::parse(text).ok_or_else(|| format!("unknown time unit `{text}` (s, ms, us, ns, filetime)"))
+}
+
+fn parse_order(text: &str) -> Result<EventOrder, String> {
+    match text {
+        "time" => Ok(EventOrder::NewestFirst),
+        "input" => Ok(EventOrder::Input),
+        _ => Err(format!("unknown order `{text}` (time, input)")),
+    }
+}
+
+/// Definitions a command runs with.
+pub struct Env {
+    pub sources: SourceMap,
+    pub macros: MacroLibrary,
+    pub profiles: ProfileSet,
+    pub geoip: Option<Arc<GeoIp>>,
+}
+
+/// A failure to report before exiting.
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Failure {
+        Failure {
+            exit,
+            message: message.into(),
+        }
+    }
+}
+
+impl Env {
+    /// The shipped library plus what the flags add.
+    pub fn load(flags: &InputFlags) -> Result<Env, Failure> {
+        let mut macros = library::builtin_macros();
+        for path in &flags.macros {
+            library::load_macros(&mut macros, path).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        }
+        let mut profiles = library::builtin_profiles().map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        for path in &flags.profile {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::new(Exit::InputError, format!("{}: {e}", path.display())))?;
+            let profile = Profile::parse(&text, &path.display().to_string())
+                .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+            profiles.insert(profile);
+        }
+        let geoip_path = flags
+            .geoip
+            .clone()
+            .or_else(|| std::env::var_os("QUARRY_GEOIP").map(PathBuf::from));
+        let geoip = match geoip_path {
+            Some(path) => Some(Arc::new(GeoIp::open(&path).map_err(|e| Failure::new(Exit::InputError, e))?)),
+            None => None,
+        };
+        Ok(Env {
+            sources: SourceMap::new(),
+            macros,
+            profiles,
+            geoip,
+        })
+    }
+
+    /// How to read inputs; `default_sourcetype` is a rule's own source type.
+    pub fn read_options(&self, flags: &InputFlags, default_sourcetype: Option<&str>) -> Result<ReadOptions, Failure> {
+        let sourcetype = flags.sourcetype.clone().or_else(|| default_sourcetype.map(str::to_string));
+        let profile = match &sourcetype {
+            Some(st) => {
+                let p = self.profiles.get(st);
+                if p.is_none() && flags.sourcetype.is_some() {
+                    let known: Vec<&str> = self.profiles.sourcetypes().collect();
+                    eprintln!(
+                        "quarry: note: no source profile for sourcetype `{st}` (known: {}); fields are read as they are",
+                        known.join(", ")
+                    );
+                }
+                p
+            }
+            None => None,
+        };
+        Ok(ReadOptions {
+            time_field: flags.time_field.clone(),
+            time_unit: flags.time_unit,
+            sourcetype,
+            profile,
+            host: flags.host.clone(),
+            index: flags.index.clone(),
+            max_line: flags.max_line_bytes,
+            ..ReadOptions::default()
+        })
+    }
+
+    /// Compiles a query in `lang` (or the detected language).
+    pub fn compile(
+        &mut self,
+        name: &str,
+        text: &str,
+        first_line: usize,
+        lang: Option<Lang>,
+        order: EventOrder,
+    ) -> Result<Plan, Vec<Diagnostic>> {
+        let id = self.add_query(name, text, first_line);
+        match lang.unwrap_or_else(|| detect(text)) {
+            Lang::Spl => quarry_engine::spl::compile(&mut self.sources, id, &self.macros, order).map(|c| c.plan),
+            Lang::Eql => Err(vec![Diagnostic::unsupported("EQL", quarry_syntax::Span::new(id, 0..text.len()))
+                .with_note("the EQL front end is not built yet")]),
+        }
+    }
+
+    pub fn add_query(&mut self, name: &str, text: &str, first_line: usize) -> SourceId {
+        self.sources.add_at_line(name, text, SourceKind::Query, first_line)
+    }
+
+    /// Prints diagnostics to stderr.
+    pub fn report(&self, diagnostics: &[Diagnostic]) {
+        eprintln!("{}", render_all(diagnostics, &self.sources, stderr_color()));
+    }
+}
+
+/// The end-of-run accounting on stderr: what was read, what went wrong, what was dropped.
+pub fn print_summary(report: &RunReport, label: Option<&str>) {
+    let r = &report.read;
+    let prefix = match label {
+        Some(l) => format!("quarry: {l}: "),
+        None => "quarry: ".to_string(),
+    };
+    let mut line = format!(
+        "{prefix}{} input(s), {} line(s), {} event(s), {} bad line(s), {} result(s)",
+        r.inputs, r.lines, r.events, r.bad_lines, report.results
+    );
+    if report.ops.dropped_null_by > 0 {
+        line.push_str(&format!(
+            "; {} event(s) dropped by `stats ... by` (a by-field was null)",
+            report.ops.dropped_null_by
+        ));
+    }
+    if r.stopped_early {
+        line.push_str("; stopped reading early");
+    }
+    eprintln!("{line}");
+    for note in &report.ops.notes {
+        eprintln!("{prefix}note: {note}");
+    }
+}
+
+/// Reports unreadable inputs; returns the exit code they call for.
+pub fn report_input_errors(report: &RunReport) -> Exit {
+    for e in &report.read.errors {
+        eprintln!("quarry: error: {e}");
+    }
+    if !report.read.errors.is_empty() || report.read.oversized_lines > 0 {
+        Exit::InputError
+    } else {
+        Exit::Ok
+    }
+}
+
+/// A diagnostic for a failure that has no source text.
+pub fn plain_error(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::Input, message)
+}
+
+/// Prints bad input lines as they are found (the first ten, then only a count) and stops the
+/// reading under `--strict`.
+pub struct BadLines {
+    shown: u64,
+    strict: bool,
+    pub strict_failed: bool,
+}
+
+impl BadLines {
+    pub fn new(strict: bool) -> BadLines {
+        BadLines {
+            shown: 0,
+            strict,
+            strict_failed: false,
+        }
+    }
+
+    pub fn report(&mut self, bad: &quarry_engine::input::BadLine) -> quarry_engine::run::ReadFlow {
+        self.shown += 1;
+        if self.shown <= 10 {
+            eprintln!("{bad}");
+        } else if self.shown == 11 {
+            eprintln!("quarry: more bad lines follow; only their count is reported");
+        }
+        if self.strict {
+            self.strict_failed = true;
+            return quarry_engine::run::ReadFlow::Stop;
+        }
+        quarry_engine::run::ReadFlow::Continue
+    }
+}

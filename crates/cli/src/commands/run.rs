@@ -1,0 +1,144 @@
+//! `quarry run`: runs rule files over log files and prints one alert per result.
+
+use super::{print_summary, report_input_errors, BadLines, Env, Failure, InputFlags};
+use crate::library;
+use crate::output::{to_json, Format};
+use crate::rules::{collect, Rule};
+use crate::Exit;
+use clap::Args;
+use quarry_engine::event::Event;
+use quarry_engine::ops::RunContext;
+use quarry_engine::value::Value;
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Rule files, or directories searched for them.
+    #[arg(required = true)]
+    pub rules: Vec<PathBuf>,
+    /// Log files to run the rules over (`-` for stdin).
+    #[arg(long = "input", short = 'i', required = true, value_name = "FILE", num_args = 1..)]
+    pub inputs: Vec<String>,
+    /// Output format: `json` prints one alert per line.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputFlags,
+}
+
+/// One alert: which rule fired and the result that made it fire.
+pub fn alert_json(rule: &Rule, event: &Event) -> serde_json::Value {
+    let f = &rule.file;
+    json!({
+        "rule": f.id,
+        "name": f.name,
+        "severity": f.severity.map(|s| s.as_str()),
+        "risk_score": f.risk_score.map(|r| Value::number(r).to_json()),
+        "message": rule.message_for(&|name| event.get(name)),
+        "result": to_json(event),
+    })
+}
+
+pub fn run(args: RunArgs) -> Result<Exit, Failure> {
+    let paths = collect(&args.rules).map_err(|d| Failure::new(Exit::InputError, d.message))?;
+    if paths.is_empty() {
+        return Err(Failure::new(Exit::QueryError, "no rule files found"));
+    }
+    let mut worst = Exit::Ok;
+    let mut alerts: Vec<(Rule, Event)> = Vec::new();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for path in paths {
+        let rule = match Rule::load(&path) {
+            Ok(rule) => rule,
+            Err(d) => {
+                eprintln!("quarry: error: {}", d.message);
+                worst = Exit::QueryError;
+                continue;
+            }
+        };
+        let mut env = Env::load(&args.input)?;
+        if let Some(dir) = path.parent() {
+            for conf in library::macros_near(dir) {
+                library::load_macros(&mut env.macros, &conf).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+            }
+            // Flags win over files found next to the rule.
+            for extra in &args.input.macros {
+                library::load_macros(&mut env.macros, extra).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+            }
+        }
+        let name = path.display().to_string();
+        let plan = match env.compile(&name, &rule.file.query, rule.query_line, Some(rule.file.language), args.input.order) {
+            Ok(plan) => plan,
+            Err(diagnostics) => {
+                env.report(&diagnostics);
+                worst = Exit::QueryError;
+                continue;
+            }
+        };
+        let read = env.read_options(&args.input, rule.file.sourcetype.as_deref())?;
+        let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
+        ctx.geoip = env.geoip.clone();
+        let mut bad_lines = BadLines::new(args.input.strict);
+        let mut results = Vec::new();
+        let report = quarry_engine::run::run(&plan, &args.inputs, &read, ctx, &mut |b| bad_lines.report(b), &mut |batch| {
+            results.extend(batch)
+        });
+        if !args.input.quiet {
+            print_summary(&report, Some(&rule.file.name));
+        }
+        let exit = report_input_errors(&report);
+        if bad_lines.strict_failed {
+            eprintln!("quarry: error: bad input lines with --strict");
+            return Ok(Exit::InputError);
+        }
+        if exit != Exit::Ok {
+            worst = exit;
+        }
+        for event in results {
+            if args.format == Format::Json {
+                writeln!(out, "{}", alert_json(&rule, &event)).map_err(write_failure)?;
+            } else {
+                alerts.push((rule.clone(), event));
+            }
+        }
+    }
+    if args.format != Format::Json {
+        write_alert_table(&mut out, args.format, &alerts).map_err(write_failure)?;
+    }
+    out.flush().map_err(write_failure)?;
+    Ok(worst)
+}
+
+fn write_failure(e: std::io::Error) -> Failure {
+    Failure::new(Exit::InputError, format!("writing results: {e}"))
+}
+
+fn write_alert_table(out: &mut dyn Write, format: Format, alerts: &[(Rule, Event)]) -> std::io::Result<()> {
+    use quarry_engine::event::Name;
+    let header: Vec<Name> = ["_time", "rule", "severity", "risk_score", "message"]
+        .iter()
+        .map(|h| Name::from(*h))
+        .collect();
+    let rows: Vec<Vec<(Name, Value)>> = alerts
+        .iter()
+        .map(|(rule, event)| {
+            vec![
+                (Name::from("_time"), event.get("_time")),
+                (Name::from("rule"), Value::from(rule.file.name.as_str())),
+                (
+                    Name::from("severity"),
+                    rule.file.severity.map(|s| Value::from(s.as_str())).unwrap_or(Value::Null),
+                ),
+                (Name::from("risk_score"), rule.file.risk_score.map(Value::number).unwrap_or(Value::Null)),
+                (Name::from("message"), Value::from(rule.message_for(&|n| event.get(n)))),
+            ]
+        })
+        .collect();
+    match format {
+        Format::Csv => crate::output::write_csv(out, &header, &rows),
+        _ => crate::output::write_table(out, &header, &rows),
+    }
+}

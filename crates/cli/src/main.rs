@@ -1,0 +1,55 @@
+//! The `quarry` command.
+
+use clap::{Parser, Subcommand};
+use quarry_cli::commands::{check, query, run};
+
+#[derive(Parser)]
+#[command(
+    name = "quarry",
+    version,
+    about = "Run Splunk SPL and Elastic EQL detections, verbatim, over JSON logs",
+    long_about = "Quarry runs Splunk SPL and Elastic EQL queries and detection rules over \
+newline-delimited JSON logs (plain, gzip or stdin), with the semantics of Splunk and \
+Elasticsearch.\n\nExit codes: 0 ok, 1 query or rule error, 2 input error, 3 resource limit."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run an ad-hoc query over log files.
+    Query(query::QueryArgs),
+    /// Run rule files over log files and print one alert per result.
+    Run(run::RunArgs),
+    /// Check that queries or rule files parse and that everything they use is supported.
+    Check(check::CheckArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Query(args) => query::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+    };
+    let code = match result {
+        Ok(exit) => exit,
+        Err(failure) => {
+            eprintln!("quarry: error: {}", failure.message);
+            failure.exit
+        }
+    };
+    std::process::exit(code as i32);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn exit_codes_are_stable() {
+        assert_eq!(quarry_cli::Exit::QueryError as i32, 1);
+        assert_eq!(quarry_cli::Exit::InputError as i32, 2);
+        assert_eq!(quarry_cli::Exit::Limit as i32, 3);
+    }
+}

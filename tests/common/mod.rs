@@ -1,0 +1,93 @@
+//! Helpers shared by the integration suites: run a query over events given as NDJSON text,
+//! render errors as the command line would, and point insta at the top-level snapshots/.
+#![allow(dead_code)]
+
+use quarry_cli::diagnostics::render_all;
+use quarry_cli::library;
+use quarry_cli::output::to_json;
+use quarry_engine::event::Event;
+use quarry_engine::input::{read_str, Flow, ReadOptions};
+use quarry_engine::ops::RunContext;
+use quarry_engine::plan::EventOrder;
+use quarry_syntax::{SourceKind, SourceMap};
+use serde_json::Value as Json;
+use std::path::PathBuf;
+
+/// The workspace root (where `queries/`, `tests/` and `snapshots/` are).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// insta settings for a suite: snapshots in `snapshots/<suite>/`, no module prefix.
+pub fn settings(suite: &str) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(root().join("snapshots").join(suite));
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
+/// Options for [`spl_with`].
+#[derive(Clone)]
+pub struct Opts {
+    pub order: EventOrder,
+    pub sourcetype: Option<&'static str>,
+    pub geoip: Option<std::sync::Arc<quarry_engine::geoip::GeoIp>>,
+}
+
+impl Default for Opts {
+    fn default() -> Opts {
+        Opts {
+            order: EventOrder::NewestFirst,
+            sourcetype: None,
+            geoip: None,
+        }
+    }
+}
+
+/// Runs an SPL query over NDJSON text and returns the results as JSON objects.
+pub fn spl(query: &str, ndjson: &str) -> Vec<Json> {
+    spl_with(query, ndjson, Opts::default())
+}
+
+pub fn spl_with(query: &str, ndjson: &str, opts: Opts) -> Vec<Json> {
+    let (events, _) = run(query, ndjson, &opts).unwrap_or_else(|e| panic!("{e}"));
+    events.iter().map(to_json).collect()
+}
+
+/// Runs and returns the raw events plus the accounting.
+pub fn run(query: &str, ndjson: &str, opts: &Opts) -> Result<(Vec<Event>, quarry_engine::ops::Accounting), String> {
+    let mut sources = SourceMap::new();
+    let id = sources.add("query", query, SourceKind::Query);
+    let macros = library::builtin_macros();
+    let compiled = quarry_engine::spl::compile(&mut sources, id, &macros, opts.order)
+        .map_err(|d| render_all(&d, &sources, false))?;
+    let profiles = library::builtin_profiles().map_err(|d| d.message)?;
+    let read = ReadOptions {
+        sourcetype: opts.sourcetype.map(str::to_string),
+        profile: opts.sourcetype.and_then(|s| profiles.get(s)),
+        ..ReadOptions::default()
+    };
+    let mut events = Vec::new();
+    let summary = read_str(ndjson, "events.ndjson", &read, &mut |b| panic!("bad test line: {b}"), &mut |batch| {
+        events.extend(batch);
+        Flow::Continue
+    });
+    assert!(summary.errors.is_empty());
+    let mut ctx = RunContext::new(0.0);
+    ctx.geoip = opts.geoip.clone();
+    Ok(quarry_engine::run::run_events(&compiled.plan, events, ctx))
+}
+
+/// The rendered diagnostics of a query that must not compile.
+pub fn spl_error(query: &str) -> String {
+    match run(query, "", &Opts::default()) {
+        Ok(_) => panic!("expected `{query}` to fail"),
+        Err(e) => e,
+    }
+}
+
+/// NDJSON text from JSON values.
+pub fn ndjson(values: &[Json]) -> String {
+    values.iter().map(|v| format!("{v}\n")).collect()
+}
