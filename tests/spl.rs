@@ -1,5 +1,6 @@
 //! SPL semantics, one rule per test: each test states how Splunk behaves and checks that
 //! Quarry does the same. Read top to bottom, this is the reference of Quarry's SPL.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 mod common;
 
@@ -19,14 +20,20 @@ fn events(values: &[Json]) -> String {
 }
 
 fn column(rows: &[Json], name: &str) -> Vec<Json> {
-    rows.iter().map(|r| r.get(name).cloned().unwrap_or(Json::Null)).collect()
+    rows.iter()
+        .map(|r| r.get(name).cloned().unwrap_or(Json::Null))
+        .collect()
 }
 
 // ------------------------------------------------------------------ the search command
 
 #[test]
 fn search_values_match_case_insensitively_with_wildcards() {
-    let data = events(&[json!({"r": "SUCCESS"}), json!({"r": "success"}), json!({"r": "FAILURE"})]);
+    let data = events(&[
+        json!({"r": "SUCCESS"}),
+        json!({"r": "success"}),
+        json!({"r": "FAILURE"}),
+    ]);
     assert_eq!(spl("r=success | stats count", &data), vec![json!({"count": 2})]);
     assert_eq!(spl("r=SUCC* | stats count", &data), vec![json!({"count": 2})]);
     assert_eq!(spl("r=*URE | stats count", &data), vec![json!({"count": 1})]);
@@ -35,8 +42,14 @@ fn search_values_match_case_insensitively_with_wildcards() {
 #[test]
 fn where_compares_exactly_and_case_sensitively() {
     let data = events(&[json!({"r": "SUCCESS"}), json!({"r": "success"})]);
-    assert_eq!(spl("| where r=\"success\" | stats count", &data), vec![json!({"count": 1})]);
-    assert_eq!(spl("| where r=\"SUCC*\" | stats count", &data), vec![json!({"count": 0})]);
+    assert_eq!(
+        spl("| where r=\"success\" | stats count", &data),
+        vec![json!({"count": 1})]
+    );
+    assert_eq!(
+        spl("| where r=\"SUCC*\" | stats count", &data),
+        vec![json!({"count": 0})]
+    );
 }
 
 #[test]
@@ -56,7 +69,12 @@ fn search_binds_or_tighter_than_and() {
 #[test]
 fn not_applies_to_the_next_term_only() {
     // `error NOT 403 OR 404` is `error AND ((NOT 403) OR 404)`.
-    let data = events(&[json!({"m": "error 403"}), json!({"m": "error 404"}), json!({"m": "error 500"}), json!({"m": "ok 404"})]);
+    let data = events(&[
+        json!({"m": "error 403"}),
+        json!({"m": "error 404"}),
+        json!({"m": "error 500"}),
+        json!({"m": "ok 404"}),
+    ]);
     let rows = spl_with("error NOT 403 OR 404 | table m", &data, input());
     assert_eq!(column(&rows, "m"), vec![json!("error 404"), json!("error 500")]);
 }
@@ -71,13 +89,20 @@ fn not_equal_needs_the_field_and_not_does_not() {
 #[test]
 fn in_lists_match_any_value() {
     let data = events(&[json!({"e": "a.b"}), json!({"e": "c d"}), json!({"e": "z"})]);
-    assert_eq!(spl("e IN (a.b, \"c d\") | stats count", &data), vec![json!({"count": 2})]);
+    assert_eq!(
+        spl("e IN (a.b, \"c d\") | stats count", &data),
+        vec![json!({"count": 2})]
+    );
     assert_eq!(spl("e IN (A*) | stats count", &data), vec![json!({"count": 1})]);
 }
 
 #[test]
 fn bare_terms_match_tokens_of_the_raw_event() {
-    let data = events(&[json!({"msg": "login failed"}), json!({"msg": "failures"}), json!({"msg": "FAILED login"})]);
+    let data = events(&[
+        json!({"msg": "login failed"}),
+        json!({"msg": "failures"}),
+        json!({"msg": "FAILED login"}),
+    ]);
     assert_eq!(spl("failed | stats count", &data), vec![json!({"count": 2})]);
     assert_eq!(spl("fail* | stats count", &data), vec![json!({"count": 3})]);
     assert_eq!(spl("\"login failed\" | stats count", &data), vec![json!({"count": 1})]);
@@ -108,7 +133,10 @@ fn dotted_names_reach_into_objects_and_braces_name_arrays() {
 #[test]
 fn a_top_level_key_with_dots_wins_over_the_nested_path() {
     let data = events(&[json!({"event.action": "flat", "event": {"action": "nested"}})]);
-    assert_eq!(spl("| table event.action", &data), vec![json!({"event.action": "flat"})]);
+    assert_eq!(
+        spl("| table event.action", &data),
+        vec![json!({"event.action": "flat"})]
+    );
 }
 
 #[test]
@@ -117,7 +145,9 @@ fn every_event_has_the_default_fields() {
     let rows = spl("| table _time source sourcetype host index", &data);
     assert_eq!(
         rows,
-        vec![json!({"_time": "2024-03-04T10:00:00.000+00:00", "source": "events.ndjson", "host": "localhost", "index": "main"})]
+        vec![
+            json!({"_time": "2024-03-04T10:00:00.000+00:00", "source": "events.ndjson", "host": "localhost", "index": "main"})
+        ]
     );
 }
 
@@ -130,7 +160,10 @@ fn double_quotes_make_strings_and_single_quotes_name_fields() {
         "| eval s=\"outcome.result\", f='outcome.result', eq_s=if(\"outcome.result\"=\"SUCCESS\",1,0), eq_f=if('outcome.result'=\"SUCCESS\",1,0) | table s f eq_s eq_f",
         &data,
     );
-    assert_eq!(rows, vec![json!({"s": "outcome.result", "f": "SUCCESS", "eq_s": 0, "eq_f": 1})]);
+    assert_eq!(
+        rows,
+        vec![json!({"s": "outcome.result", "f": "SUCCESS", "eq_s": 0, "eq_f": 1})]
+    );
 }
 
 #[test]
@@ -143,7 +176,10 @@ fn an_unquoted_dot_concatenates() {
 #[test]
 fn null_propagates_through_arithmetic_and_concatenation() {
     let data = events(&[json!({"a": 1})]);
-    let rows = spl("| eval x=a+missing, y=\"p\".missing, z=coalesce(missing, a) | table a x y z", &data);
+    let rows = spl(
+        "| eval x=a+missing, y=\"p\".missing, z=coalesce(missing, a) | table a x y z",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"a": 1, "z": 1})]);
 }
 
@@ -157,21 +193,30 @@ fn division_by_zero_is_null() {
 #[test]
 fn round_rounds_half_away_from_zero() {
     let data = events(&[json!({"a": 2.5, "b": -2.5, "c": 0.125})]);
-    let rows = spl("| eval x=round(a), y=round(b), z=round(c, 2), r=round(1/3, 2) | table x y z r", &data);
+    let rows = spl(
+        "| eval x=round(a), y=round(b), z=round(c, 2), r=round(1/3, 2) | table x y z r",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"x": 3, "y": -3, "z": 0.13, "r": 0.33})]);
 }
 
 #[test]
 fn numbers_compare_numerically_and_strings_lexicographically() {
     let data = events(&[json!({"n": "10", "m": 9, "s": "10", "t": "9x"})]);
-    let rows = spl("| eval numeric=if(n>m,1,0), text=if(s<t,1,0) | table numeric text", &data);
+    let rows = spl(
+        "| eval numeric=if(n>m,1,0), text=if(s<t,1,0) | table numeric text",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"numeric": 1, "text": 1})]);
 }
 
 #[test]
 fn comparisons_with_a_multivalue_match_any_value() {
     let data = events(&[json!({"ips": ["10.0.0.1", "192.0.2.1"]})]);
-    let rows = spl("| where 'ips{}'=\"192.0.2.1\" | eval n=mvcount('ips{}') | table n", &data);
+    let rows = spl(
+        "| where 'ips{}'=\"192.0.2.1\" | eval n=mvcount('ips{}') | table n",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"n": 2})]);
 }
 
@@ -199,7 +244,10 @@ fn like_uses_percent_and_underscore() {
 #[test]
 fn functions_are_matched_in_any_case() {
     let data = events(&[json!({"a": "Hello"})]);
-    let rows = spl("| eval x=UPPER(a), y=If(LEN(a)=5, \"five\", \"other\") | table x y", &data);
+    let rows = spl(
+        "| eval x=UPPER(a), y=If(LEN(a)=5, \"five\", \"other\") | table x y",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"x": "HELLO", "y": "five"})]);
 }
 
@@ -235,7 +283,12 @@ fn eval_cannot_assign_a_boolean_and_if_needs_one() {
 
 #[test]
 fn stats_by_drops_events_whose_by_field_is_null() {
-    let data = events(&[json!({"u": "a"}), json!({"u": "b"}), json!({"other": 1}), json!({"u": null})]);
+    let data = events(&[
+        json!({"u": "a"}),
+        json!({"u": "b"}),
+        json!({"other": 1}),
+        json!({"u": null}),
+    ]);
     let rows = spl("| stats count by u", &data);
     assert_eq!(rows, vec![json!({"u": "a", "count": 1}), json!({"u": "b", "count": 1})]);
     // ... which is why rules put fillnull first.
@@ -245,22 +298,44 @@ fn stats_by_drops_events_whose_by_field_is_null() {
 
 #[test]
 fn stats_output_is_sorted_by_the_by_values() {
-    let data = events(&[json!({"u": "c"}), json!({"u": "a"}), json!({"u": "b"}), json!({"u": "a"})]);
+    let data = events(&[
+        json!({"u": "c"}),
+        json!({"u": "a"}),
+        json!({"u": "b"}),
+        json!({"u": "a"}),
+    ]);
     let rows = spl("| stats count by u", &data);
     assert_eq!(column(&rows, "u"), vec![json!("a"), json!("b"), json!("c")]);
 }
 
 #[test]
 fn values_are_distinct_and_sorted_and_list_keeps_arrival_order() {
-    let data = events(&[json!({"v": "b"}), json!({"v": "a"}), json!({"v": "b"}), json!({"v": "10"}), json!({"v": "9"})]);
+    let data = events(&[
+        json!({"v": "b"}),
+        json!({"v": "a"}),
+        json!({"v": "b"}),
+        json!({"v": "10"}),
+        json!({"v": "9"}),
+    ]);
     let rows = spl_with("| stats values(v) as vals list(v) as lst", &data, input());
-    assert_eq!(rows, vec![json!({"vals": ["10", "9", "a", "b"], "lst": ["b", "a", "b", "10", "9"]})]);
+    assert_eq!(
+        rows,
+        vec![json!({"vals": ["10", "9", "a", "b"], "lst": ["b", "a", "b", "10", "9"]})]
+    );
 }
 
 #[test]
 fn dc_counts_distinct_values() {
-    let data = events(&[json!({"ip": "1"}), json!({"ip": "2"}), json!({"ip": "1"}), json!({"x": 1})]);
-    assert_eq!(spl("| stats dc(ip) as n distinct_count(ip) as m", &data), vec![json!({"n": 2, "m": 2})]);
+    let data = events(&[
+        json!({"ip": "1"}),
+        json!({"ip": "2"}),
+        json!({"ip": "1"}),
+        json!({"x": 1}),
+    ]);
+    assert_eq!(
+        spl("| stats dc(ip) as n distinct_count(ip) as m", &data),
+        vec![json!({"n": 2, "m": 2})]
+    );
 }
 
 #[test]
@@ -277,7 +352,9 @@ fn stats_functions() {
     );
     assert_eq!(
         rows,
-        vec![json!({"count": 4, "cn": 3, "s": 15, "a": 5, "lo": 2, "hi": 9, "r": 7, "e": 2, "l": 4, "sd": 3.605551275463989, "med": 4})]
+        vec![
+            json!({"count": 4, "cn": 3, "s": 15, "a": 5, "lo": 2, "hi": 9, "r": 7, "e": 2, "l": 4, "sd": 3.605551275463989, "med": 4})
+        ]
     );
 }
 
@@ -285,12 +362,19 @@ fn stats_functions() {
 fn first_and_last_follow_result_order_newest_first() {
     // Splunk hands events to stats newest first.
     let data = events(&[json!({"v": "old", "_time": 1}), json!({"v": "new", "_time": 2})]);
-    assert_eq!(spl("| stats first(v) as f last(v) as l", &data), vec![json!({"f": "new", "l": "old"})]);
+    assert_eq!(
+        spl("| stats first(v) as f last(v) as l", &data),
+        vec![json!({"f": "new", "l": "old"})]
+    );
 }
 
 #[test]
 fn eval_inside_an_aggregation() {
-    let data = events(&[json!({"r": "FAILURE"}), json!({"r": "SUCCESS"}), json!({"r": "FAILURE"})]);
+    let data = events(&[
+        json!({"r": "FAILURE"}),
+        json!({"r": "SUCCESS"}),
+        json!({"r": "FAILURE"}),
+    ]);
     let rows = spl(
         "| stats sum(eval(if(r=\"FAILURE\",1,0))) as failures count(eval(r=\"SUCCESS\")) as ok",
         &data,
@@ -303,14 +387,23 @@ fn eval_inside_an_aggregation() {
 fn by_fields_with_or_without_commas_and_multivalue_keys() {
     let data = events(&[json!({"u": "a", "t": ["x", "y"]}), json!({"u": "a", "t": ["x"]})]);
     let rows = spl("| stats count by u, t{}", &data);
-    assert_eq!(rows, vec![json!({"u": "a", "t{}": "x", "count": 2}), json!({"u": "a", "t{}": "y", "count": 1})]);
+    assert_eq!(
+        rows,
+        vec![
+            json!({"u": "a", "t{}": "x", "count": 2}),
+            json!({"u": "a", "t{}": "y", "count": 1})
+        ]
+    );
     assert_eq!(spl("| stats count by u t{}", &data), rows);
 }
 
 #[test]
 fn wildcard_aggregation_applies_to_every_field() {
     let data = events(&[json!({"g": 1, "a": "x", "b": 2}), json!({"g": 1, "a": "y"})]);
-    let rows = spl("| stats values(*) as * by g | fields - host, index, source, _time", &data);
+    let rows = spl(
+        "| stats values(*) as * by g | fields - host, index, source, _time",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"g": 1, "a": ["x", "y"], "b": 2})]);
 }
 
@@ -322,7 +415,11 @@ fn stats_over_nothing() {
 
 #[test]
 fn eventstats_adds_group_results_to_each_event() {
-    let data = events(&[json!({"u": "a", "n": 1}), json!({"u": "a", "n": 3}), json!({"u": "b", "n": 5})]);
+    let data = events(&[
+        json!({"u": "a", "n": 1}),
+        json!({"u": "a", "n": 3}),
+        json!({"u": "b", "n": 5}),
+    ]);
     let rows = spl_with("| eventstats sum(n) as total by u | table u n total", &data, input());
     assert_eq!(column(&rows, "total"), vec![json!(4), json!(4), json!(5)]);
 }
@@ -332,9 +429,15 @@ fn eventstats_adds_group_results_to_each_event() {
 #[test]
 fn bin_rounds_down_to_the_span() {
     let data = events(&[json!({"_time": 125.7, "n": 37})]);
-    let rows = spl("| bin span=1m _time | bucket n span=10 as nb | eval t=_time | table t nb", &data);
+    let rows = spl(
+        "| bin span=1m _time | bucket n span=10 as nb | eval t=_time | table t nb",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"t": 120, "nb": "30-40"})]);
-    let rows = spl("| eval g=_time | bin span=2s g | table g", &events(&[json!({"_time": 1709546405.2})]));
+    let rows = spl(
+        "| eval g=_time | bin span=2s g | table g",
+        &events(&[json!({"_time": 1709546405.2})]),
+    );
     assert_eq!(rows, vec![json!({"g": 1709546404})]);
 }
 
@@ -344,14 +447,20 @@ fn fillnull_without_fields_fills_every_field_seen_in_the_results() {
     let rows = spl_with("| fillnull | table a b", &data, input());
     assert_eq!(rows, vec![json!({"a": 1, "b": "0"}), json!({"a": "0", "b": 2})]);
     let rows = spl_with("| fillnull value=NULL b c | table a b c", &data, input());
-    assert_eq!(rows, vec![json!({"a": 1, "b": "NULL", "c": "NULL"}), json!({"b": 2, "c": "NULL"})]);
+    assert_eq!(
+        rows,
+        vec![json!({"a": 1, "b": "NULL", "c": "NULL"}), json!({"b": 2, "c": "NULL"})]
+    );
 }
 
 #[test]
 fn fields_keeps_or_removes_with_wildcards() {
     let data = events(&[json!({"lat": 1, "lon": 2, "City": "X", "n": 3})]);
     let rows = spl("| fields - lat, lon | table *", &data);
-    assert_eq!(rows, vec![json!({"City": "X", "host": "localhost", "index": "main", "n": 3, "source": "events.ndjson"})]);
+    assert_eq!(
+        rows,
+        vec![json!({"City": "X", "host": "localhost", "index": "main", "n": 3, "source": "events.ndjson"})]
+    );
     let rows = spl("| fields l* | table *", &data);
     assert_eq!(rows, vec![json!({"lat": 1, "lon": 2})]);
 }
@@ -359,7 +468,10 @@ fn fields_keeps_or_removes_with_wildcards() {
 #[test]
 fn rename_moves_values_and_carries_wildcards() {
     let data = events(&[json!({"src_ip": "1", "dest_ip": "2"})]);
-    let rows = spl("| rename src_ip as source_address, dest_ip as \"dest address\" | table source_address \"dest address\"", &data);
+    let rows = spl(
+        "| rename src_ip as source_address, dest_ip as \"dest address\" | table source_address \"dest address\"",
+        &data,
+    );
     assert_eq!(rows, vec![json!({"source_address": "1", "dest address": "2"})]);
     let rows = spl("| rename *_ip as ip_* | table ip_*", &data);
     assert_eq!(rows, vec![json!({"ip_dest": "2", "ip_src": "1"})]);
@@ -368,19 +480,44 @@ fn rename_moves_values_and_carries_wildcards() {
 #[test]
 fn sort_orders_numbers_numerically_and_honours_limits() {
     let data = events(&[json!({"n": 10}), json!({"n": 9}), json!({"n": 100}), json!({"x": 1})]);
-    assert_eq!(column(&spl("| sort n | table n", &data), "n"), vec![json!(9), json!(10), json!(100), Json::Null]);
-    assert_eq!(column(&spl("| sort - n | table n", &data), "n"), vec![json!(100), json!(10), json!(9), Json::Null]);
-    assert_eq!(column(&spl("| sort 2 -n | table n", &data), "n"), vec![json!(100), json!(10)]);
-    assert_eq!(column(&spl("| sort str(n) | table n", &data), "n")[..3], [json!(10), json!(100), json!(9)]);
+    assert_eq!(
+        column(&spl("| sort n | table n", &data), "n"),
+        vec![json!(9), json!(10), json!(100), Json::Null]
+    );
+    assert_eq!(
+        column(&spl("| sort - n | table n", &data), "n"),
+        vec![json!(100), json!(10), json!(9), Json::Null]
+    );
+    assert_eq!(
+        column(&spl("| sort 2 -n | table n", &data), "n"),
+        vec![json!(100), json!(10)]
+    );
+    assert_eq!(
+        column(&spl("| sort str(n) | table n", &data), "n")[..3],
+        [json!(10), json!(100), json!(9)]
+    );
 }
 
 #[test]
 fn results_come_newest_first_so_head_takes_the_latest() {
-    let data = events(&[json!({"_time": 1, "v": "a"}), json!({"_time": 3, "v": "c"}), json!({"_time": 2, "v": "b"})]);
-    assert_eq!(column(&spl("| head 2 | table v", &data), "v"), vec![json!("c"), json!("b")]);
+    let data = events(&[
+        json!({"_time": 1, "v": "a"}),
+        json!({"_time": 3, "v": "c"}),
+        json!({"_time": 2, "v": "b"}),
+    ]);
+    assert_eq!(
+        column(&spl("| head 2 | table v", &data), "v"),
+        vec![json!("c"), json!("b")]
+    );
     // tail returns the last results, in reverse order.
-    assert_eq!(column(&spl("| tail 2 | table v", &data), "v"), vec![json!("a"), json!("b")]);
-    assert_eq!(column(&spl_with("| head 2 | table v", &data, input()), "v"), vec![json!("a"), json!("c")]);
+    assert_eq!(
+        column(&spl("| tail 2 | table v", &data), "v"),
+        vec![json!("a"), json!("b")]
+    );
+    assert_eq!(
+        column(&spl_with("| head 2 | table v", &data, input()), "v"),
+        vec![json!("a"), json!("c")]
+    );
 }
 
 #[test]
@@ -391,9 +528,18 @@ fn dedup_keeps_the_first_of_each_combination() {
         json!({"_time": 1, "u": "b", "v": 3}),
         json!({"_time": 0, "v": 4}),
     ]);
-    assert_eq!(column(&spl("| dedup u | table v", &data), "v"), vec![json!(1), json!(3)]);
-    assert_eq!(column(&spl("| dedup u keepempty=true | table v", &data), "v"), vec![json!(1), json!(3), json!(4)]);
-    assert_eq!(column(&spl("| dedup 2 u sortby +v | table v", &data), "v"), vec![json!(1), json!(2), json!(3)]);
+    assert_eq!(
+        column(&spl("| dedup u | table v", &data), "v"),
+        vec![json!(1), json!(3)]
+    );
+    assert_eq!(
+        column(&spl("| dedup u keepempty=true | table v", &data), "v"),
+        vec![json!(1), json!(3), json!(4)]
+    );
+    assert_eq!(
+        column(&spl("| dedup 2 u sortby +v | table v", &data), "v"),
+        vec![json!(1), json!(2), json!(3)]
+    );
 }
 
 #[test]
@@ -419,7 +565,14 @@ fn iplocation_adds_location_fields_from_a_maxmind_database() {
         ..Opts::default()
     };
     let data = events(&[json!({"ip": "198.51.100.23"}), json!({"ip": "10.0.0.1"})]);
-    let rows = spl_with("| iplocation ip | table ip City Region Country lat lon", &data, Opts { order: EventOrder::Input, ..opts.clone() });
+    let rows = spl_with(
+        "| iplocation ip | table ip City Region Country lat lon",
+        &data,
+        Opts {
+            order: EventOrder::Input,
+            ..opts.clone()
+        },
+    );
     assert_eq!(
         rows,
         vec![
@@ -427,13 +580,25 @@ fn iplocation_adds_location_fields_from_a_maxmind_database() {
             json!({"ip": "10.0.0.1", "City": "", "Region": "", "Country": "", "lat": "", "lon": ""}),
         ]
     );
-    let rows = spl_with("| iplocation prefix=src_ allfields=true ip | table src_Continent src_Timezone", &data, opts);
-    assert_eq!(rows[0], json!({"src_Continent": "Europe", "src_Timezone": "Europe/Amsterdam"}));
+    let rows = spl_with(
+        "| iplocation prefix=src_ allfields=true ip | table src_Continent src_Timezone",
+        &data,
+        opts,
+    );
+    assert_eq!(
+        rows[0],
+        json!({"src_Continent": "Europe", "src_Timezone": "Europe/Amsterdam"})
+    );
 }
 
 #[test]
 fn iplocation_without_a_database_adds_empty_fields_and_says_so() {
-    let (rows, acc) = common::run("| iplocation ip | table City", &events(&[json!({"ip": "198.51.100.23"})]), &Opts::default()).unwrap();
+    let (rows, acc) = common::run(
+        "| iplocation ip | table City",
+        &events(&[json!({"ip": "198.51.100.23"})]),
+        &Opts::default(),
+    )
+    .unwrap();
     assert_eq!(rows[0].get("City"), quarry_engine::Value::from(""));
     assert!(acc.notes.iter().any(|n| n.contains("no GeoIP database")));
 }
@@ -441,8 +606,16 @@ fn iplocation_without_a_database_adds_empty_fields_and_says_so() {
 #[test]
 fn comments_and_macros() {
     // Without a sourcetype given, a `sourcetype` key of the event is used.
-    let data = events(&[json!({"eventtype": "okta_log", "x": 1}), json!({"sourcetype": "OktaIM2:log", "x": 2}), json!({"x": 3})]);
-    let rows = spl_with("`okta` ```only Okta events``` | table x | `my_rule_filter`", &data, input());
+    let data = events(&[
+        json!({"eventtype": "okta_log", "x": 1}),
+        json!({"sourcetype": "OktaIM2:log", "x": 2}),
+        json!({"x": 3}),
+    ]);
+    let rows = spl_with(
+        "`okta` ```only Okta events``` | table x | `my_rule_filter`",
+        &data,
+        input(),
+    );
     assert_eq!(column(&rows, "x"), vec![json!(1), json!(2)]);
 }
 
@@ -464,5 +637,8 @@ fn unknown_commands_and_functions_fail_with_unsupported_and_a_caret() {
 #[test]
 fn unknown_options_are_errors() {
     let e = spl_error("x | bin spna=1h _time");
-    assert!(e.contains("bin has no option `spna`") && e.contains("did you mean `span`"), "{e}");
+    assert!(
+        e.contains("bin has no option `spna`") && e.contains("did you mean `span`"),
+        "{e}"
+    );
 }

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration suites: run a query over events given as NDJSON text,
 //! render errors as the command line would, and point insta at the top-level snapshots/.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use quarry_cli::diagnostics::render_all;
 use quarry_cli::library;
@@ -69,10 +69,16 @@ pub fn run(query: &str, ndjson: &str, opts: &Opts) -> Result<(Vec<Event>, quarry
         ..ReadOptions::default()
     };
     let mut events = Vec::new();
-    let summary = read_str(ndjson, "events.ndjson", &read, &mut |b| panic!("bad test line: {b}"), &mut |batch| {
-        events.extend(batch);
-        Flow::Continue
-    });
+    let summary = read_str(
+        ndjson,
+        "events.ndjson",
+        &read,
+        &mut |b| panic!("bad test line: {b}"),
+        &mut |batch| {
+            events.extend(batch);
+            Flow::Continue
+        },
+    );
     assert!(summary.errors.is_empty());
     let mut ctx = RunContext::new(0.0);
     ctx.geoip = opts.geoip.clone();

@@ -53,7 +53,10 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     for ((id, notes), origin) in by_source.iter().zip(&origins) {
         let Some(source) = sources.get(*id) else { continue };
         let text = source.text.as_str();
-        let mut snippet = Snippet::source(text).line_start(source.first_line).origin(origin).fold(true);
+        let mut snippet = Snippet::source(text)
+            .line_start(source.first_line)
+            .origin(origin)
+            .fold(true);
         for note in notes {
             let mut range = note.span.range();
             range.end = range.end.min(text.len());

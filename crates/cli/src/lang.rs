@@ -34,7 +34,10 @@ pub fn detect(query: &str) -> Lang {
     let rest = text[first.len()..].trim_start();
     let lower = first.to_ascii_lowercase();
     if matches!(lower.as_str(), "sequence" | "sample" | "join")
-        && (rest.is_empty() || rest.starts_with('[') || rest.to_ascii_lowercase().starts_with("by") || rest.to_ascii_lowercase().starts_with("with"))
+        && (rest.is_empty()
+            || rest.starts_with('[')
+            || rest.to_ascii_lowercase().starts_with("by")
+            || rest.to_ascii_lowercase().starts_with("with"))
     {
         return Lang::Eql;
     }
@@ -54,7 +57,10 @@ mod tests {
 
     #[test]
     fn eql_shapes_are_recognised() {
-        assert_eq!(detect("sequence by user.email with maxspan=10m [any where true]"), Lang::Eql);
+        assert_eq!(
+            detect("sequence by user.email with maxspan=10m [any where true]"),
+            Lang::Eql
+        );
         assert_eq!(detect("any where event.module == \"okta\""), Lang::Eql);
         assert_eq!(detect("/* c */ process where true"), Lang::Eql);
         assert_eq!(detect("sample by host [any where true]"), Lang::Eql);

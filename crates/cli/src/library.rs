@@ -33,11 +33,10 @@ pub fn builtin_profiles() -> Result<ProfileSet, Diagnostic> {
 }
 
 /// Adds macro definitions from a file or directory: `macros.conf` files, security_content's
-/// `macros/*.yml`, or a directory holding either.
+/// `macros/*.yml`, JSON lines of `{name, definition, arguments}`, or a directory of them.
 pub fn load_macros(lib: &mut MacroLibrary, path: &Path) -> Result<usize, Diagnostic> {
-    let io_error = |e: std::io::Error| {
-        Diagnostic::error(quarry_syntax::Code::Input, format!("{}: {}", path.display(), e))
-    };
+    let io_error =
+        |e: std::io::Error| Diagnostic::error(quarry_syntax::Code::Input, format!("{}: {}", path.display(), e));
     if path.is_dir() {
         let mut entries: Vec<_> = std::fs::read_dir(path)
             .map_err(io_error)?
@@ -57,6 +56,7 @@ pub fn load_macros(lib: &mut MacroLibrary, path: &Path) -> Result<usize, Diagnos
     let name = path.display().to_string();
     match path.extension().and_then(|e| e.to_str()) {
         Some("yml" | "yaml") => lib.load_yaml(&text, &name).map(|_| 1),
+        Some("jsonl" | "ndjson") => lib.load_json_lines(&text, &name),
         _ => lib.load_conf(&text, &name),
     }
 }

@@ -144,7 +144,10 @@ pub fn write_table(out: &mut dyn Write, header: &[Name], rows: &[Vec<(Name, Valu
     if rows.is_empty() {
         return Ok(());
     }
-    let cells: Vec<Vec<Vec<String>>> = rows.iter().map(|r| header.iter().map(|h| cell(r, h)).collect()).collect();
+    let cells: Vec<Vec<Vec<String>>> = rows
+        .iter()
+        .map(|r| header.iter().map(|h| cell(r, h)).collect())
+        .collect();
     let width = |text: &str| text.chars().count();
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in &cells {
@@ -172,7 +175,10 @@ pub fn write_table(out: &mut dyn Write, header: &[Name], rows: &[Vec<(Name, Valu
     for row in &cells {
         let height = row.iter().map(Vec::len).max().unwrap_or(1);
         for k in 0..height {
-            let parts: Vec<String> = row.iter().map(|lines| lines.get(k).cloned().unwrap_or_default()).collect();
+            let parts: Vec<String> = row
+                .iter()
+                .map(|lines| lines.get(k).cloned().unwrap_or_default())
+                .collect();
             line(out, &parts)?;
         }
     }

@@ -179,7 +179,10 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
         } else if path.is_file() {
             out.push(path.clone());
         } else {
-            return Err(Diagnostic::error(Code::Input, format!("{}: no such file or directory", path.display())));
+            return Err(Diagnostic::error(
+                Code::Input,
+                format!("{}: no such file or directory", path.display()),
+            ));
         }
     }
     Ok(out)
@@ -212,7 +215,10 @@ mod tests {
             "ips" => Value::multi([Value::from("1.1.1.1"), Value::from("2.2.2.2")]),
             _ => Value::Null,
         };
-        assert_eq!(fill_template("user [$user$] from $ips$", &get), "user [alice@example.com] from 1.1.1.1, 2.2.2.2");
+        assert_eq!(
+            fill_template("user [$user$] from $ips$", &get),
+            "user [alice@example.com] from 1.1.1.1, 2.2.2.2"
+        );
         assert_eq!(fill_template("cost $5 and $missing$", &get), "cost $5 and ");
     }
 }

@@ -191,7 +191,9 @@ fn lookup_in(json: &Json, name: &str, out: &mut Vec<Value>) {
         }
     }
     for (key, value) in map {
-        let Some(rest) = name.strip_prefix(key.as_str()) else { continue };
+        let Some(rest) = name.strip_prefix(key.as_str()) else {
+            continue;
+        };
         if let Some(rest) = rest.strip_prefix('.') {
             if value.is_object() {
                 lookup_in(value, rest, out);
@@ -280,8 +282,14 @@ mod tests {
     #[test]
     fn arrays_are_named_with_braces_and_become_multivalues() {
         let doc = json!({"target": [{"id": "a"}, {"id": "b"}], "tags": ["x", "y"]});
-        assert_eq!(spl_lookup(&doc, "target{}.id"), Value::multi([Value::from("a"), Value::from("b")]));
-        assert_eq!(spl_lookup(&doc, "tags{}"), Value::multi([Value::from("x"), Value::from("y")]));
+        assert_eq!(
+            spl_lookup(&doc, "target{}.id"),
+            Value::multi([Value::from("a"), Value::from("b")])
+        );
+        assert_eq!(
+            spl_lookup(&doc, "tags{}"),
+            Value::multi([Value::from("x"), Value::from("y")])
+        );
         assert!(spl_lookup(&doc, "target.id").is_null());
     }
 

@@ -296,7 +296,10 @@ pub fn values_equal(a: &Value, b: &Value) -> Option<bool> {
     if a.is_null() || b.is_null() {
         return None;
     }
-    Some(a.iter().any(|x| b.iter().any(|y| scalar_cmp(x, y) == Some(Ordering::Equal))))
+    Some(
+        a.iter()
+            .any(|x| b.iter().any(|y| scalar_cmp(x, y) == Some(Ordering::Equal))),
+    )
 }
 
 fn scalar_cmp(a: &Value, b: &Value) -> Option<Ordering> {

@@ -73,8 +73,8 @@ impl GeoIp {
     }
 
     pub fn from_bytes(bytes: Vec<u8>, name: &str) -> Result<GeoIp, String> {
-        let reader = maxminddb::Reader::from_source(bytes)
-            .map_err(|e| format!("{name}: not a MaxMind database: {e}"))?;
+        let reader =
+            maxminddb::Reader::from_source(bytes).map_err(|e| format!("{name}: not a MaxMind database: {e}"))?;
         Ok(GeoIp {
             reader,
             path: name.to_string(),
@@ -297,7 +297,14 @@ mod tests {
             },
         )
         .unwrap();
-        w.insert("198.51.100.7/32", GeoEntry { city: "Lagos".into(), ..Default::default() }).unwrap();
+        w.insert(
+            "198.51.100.7/32",
+            GeoEntry {
+                city: "Lagos".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let db = GeoIp::from_bytes(w.to_bytes(), "test").unwrap();
         let sydney = db.lookup("203.0.113.9").unwrap();
         assert_eq!(sydney.city.as_deref(), Some("Sydney"));

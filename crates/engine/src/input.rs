@@ -153,7 +153,11 @@ fn read_one(
     on_bad: &mut dyn FnMut(&BadLine) -> Flow,
     consume: &mut dyn FnMut(Vec<Event>) -> Flow,
 ) -> Flow {
-    let source_name = if path == "-" { "stdin".to_string() } else { path.to_string() };
+    let source_name = if path == "-" {
+        "stdin".to_string()
+    } else {
+        path.to_string()
+    };
     match open(path) {
         Ok(reader) => read_stream(reader, &source_name, opts, summary, on_bad, consume),
         Err(message) => {
@@ -262,7 +266,10 @@ fn read_stream(
                 let flow = report(
                     summary,
                     line_no,
-                    format!("line is {len} bytes or more, over the limit of {} bytes; skipped", opts.max_line),
+                    format!(
+                        "line is {len} bytes or more, over the limit of {} bytes; skipped",
+                        opts.max_line
+                    ),
                 );
                 if flow == Flow::Stop {
                     return Flow::Stop;
@@ -305,7 +312,11 @@ fn read_stream(
                 summary.events += 1;
                 Flow::Continue
             }
-            Ok(other) => report(summary, line_no, format!("expected a JSON object, found {}", json_kind(&other))),
+            Ok(other) => report(
+                summary,
+                line_no,
+                format!("expected a JSON object, found {}", json_kind(&other)),
+            ),
             Err(e) => report(summary, line_no, json_error(&e)),
         };
         if flow == Flow::Stop {
@@ -446,7 +457,11 @@ fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) 
         }
         reader.consume(n);
         if done {
-            return Ok(if too_long { LineRead::TooLong(skipped) } else { LineRead::Line });
+            return Ok(if too_long {
+                LineRead::TooLong(skipped)
+            } else {
+                LineRead::Line
+            });
         }
     }
 }
@@ -459,7 +474,10 @@ struct Timing {
 
 impl Timing {
     fn new(opts: &ReadOptions) -> Timing {
-        let fields = match (&opts.time_field, opts.profile.as_ref().and_then(|p| p.time_field.clone())) {
+        let fields = match (
+            &opts.time_field,
+            opts.profile.as_ref().and_then(|p| p.time_field.clone()),
+        ) {
             (Some(f), _) => vec![f.clone()],
             (None, Some(f)) => vec![f],
             (None, None) => DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),

@@ -86,7 +86,12 @@ impl FieldPattern {
         pattern.push('$');
         let re = regex::Regex::new(&pattern).ok()?;
         let caps = re.captures(name)?;
-        Some(caps.iter().skip(1).map(|c| c.map(|m| m.as_str().to_string()).unwrap_or_default()).collect())
+        Some(
+            caps.iter()
+                .skip(1)
+                .map(|c| c.map(|m| m.as_str().to_string()).unwrap_or_default())
+                .collect(),
+        )
     }
 
     /// Fills the pattern's `*`s with `parts`.
@@ -302,8 +307,7 @@ impl Plan {
                     insert_at = Some(n);
                     break;
                 }
-                let decides_order =
-                    matches!(op, Op::Sort(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
+                let decides_order = matches!(op, Op::Sort(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
                 if decides_order {
                     insert_at = None;
                     break;
@@ -354,7 +358,11 @@ impl fmt::Display for Op {
                 if *remove { "remove" } else { "keep" },
                 patterns.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", ")
             ),
-            Op::Table(cols) => write!(f, "Table: {}", cols.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", ")),
+            Op::Table(cols) => write!(
+                f,
+                "Table: {}",
+                cols.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(", ")
+            ),
             Op::Rename(pairs) => write!(
                 f,
                 "Rename: {}",

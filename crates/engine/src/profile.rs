@@ -107,7 +107,8 @@ impl Profile {
         }
         let mut eventtypes = Vec::new();
         for et in &file.eventtypes {
-            let search = crate::lower::spl::compile_search_text(&et.search).map_err(|e| bad("event type", &et.name, e))?;
+            let search =
+                crate::lower::spl::compile_search_text(&et.search).map_err(|e| bad("event type", &et.name, e))?;
             eventtypes.push(EventType {
                 name: et.name.clone(),
                 search,
@@ -127,7 +128,10 @@ impl Profile {
             .collect();
         let time_unit = match file.time.as_ref().and_then(|t| t.unit.as_deref()) {
             Some(u) => Some(TimeUnit::parse(u).ok_or_else(|| {
-                Diagnostic::error(Code::BadOption, format!("{origin}: unknown time unit `{u}` (s, ms, us, ns, filetime)"))
+                Diagnostic::error(
+                    Code::BadOption,
+                    format!("{origin}: unknown time unit `{u}` (s, ms, us, ns, filetime)"),
+                )
             })?),
             None => None,
         };
@@ -163,7 +167,9 @@ impl Profile {
         if layer == Layer::All {
             if name == "eventtype" && !self.eventtypes.is_empty() {
                 return Some(Value::multi(
-                    self.matching_eventtypes(event).map(|et| Value::str(&et.name)).collect::<Vec<_>>(),
+                    self.matching_eventtypes(event)
+                        .map(|et| Value::str(&et.name))
+                        .collect::<Vec<_>>(),
                 ));
             }
             if name == "tag" && self.eventtypes.iter().any(|e| !e.tags.is_empty()) {
@@ -219,7 +225,8 @@ impl ProfileSet {
     }
 
     pub fn insert(&mut self, profile: Profile) {
-        self.profiles.insert(profile.sourcetype.clone(), std::sync::Arc::new(profile));
+        self.profiles
+            .insert(profile.sourcetype.clone(), std::sync::Arc::new(profile));
     }
 
     pub fn get(&self, sourcetype: &str) -> Option<std::sync::Arc<Profile>> {

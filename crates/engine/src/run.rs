@@ -31,10 +31,15 @@ pub fn run(
         results += batch.len() as u64;
         sink(batch);
     };
-    let summary = read_inputs(inputs, read, on_bad, &mut |batch| match pipeline.push(batch, &mut counted_sink) {
-        Flow::Continue => ReadFlow::Continue,
-        Flow::Stop => ReadFlow::Stop,
-    });
+    let summary = read_inputs(
+        inputs,
+        read,
+        on_bad,
+        &mut |batch| match pipeline.push(batch, &mut counted_sink) {
+            Flow::Continue => ReadFlow::Continue,
+            Flow::Stop => ReadFlow::Stop,
+        },
+    );
     pipeline.finish(&mut counted_sink);
     RunReport {
         read: summary,

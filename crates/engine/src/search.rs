@@ -19,7 +19,11 @@ pub enum CSearch {
     Or(Vec<CSearch>),
     Not(Box<CSearch>),
     Term(Term),
-    Compare { field: Name, op: SearchCmp, value: SearchValue },
+    Compare {
+        field: Name,
+        op: SearchCmp,
+        value: SearchValue,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +48,11 @@ impl SearchValue {
         let pattern = Wildcard::new(text, false);
         SearchValue {
             text: text.to_string(),
-            number: if pattern.has_wildcard() { None } else { parse_number(text) },
+            number: if pattern.has_wildcard() {
+                None
+            } else {
+                parse_number(text)
+            },
             pattern,
         }
     }
@@ -107,7 +115,9 @@ impl CSearch {
                     SearchCmp::Eq => v.iter().any(|x| value.equals(x)),
                     SearchCmp::Ne => !v.iter().any(|x| value.equals(x)),
                     SearchCmp::Lt => v.iter().any(|x| value.order(x) == Some(Ordering::Less)),
-                    SearchCmp::Le => v.iter().any(|x| matches!(value.order(x), Some(Ordering::Less | Ordering::Equal))),
+                    SearchCmp::Le => v
+                        .iter()
+                        .any(|x| matches!(value.order(x), Some(Ordering::Less | Ordering::Equal))),
                     SearchCmp::Gt => v.iter().any(|x| value.order(x) == Some(Ordering::Greater)),
                     SearchCmp::Ge => v
                         .iter()

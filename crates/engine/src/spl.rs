@@ -17,7 +17,11 @@ pub struct CompiledSpl {
 }
 
 /// Expands macros in source `query` and parses it.
-pub fn parse(sources: &mut SourceMap, query: SourceId, macros: &MacroLibrary) -> Result<(SourceId, Pipeline), Vec<Diagnostic>> {
+pub fn parse(
+    sources: &mut SourceMap,
+    query: SourceId,
+    macros: &MacroLibrary,
+) -> Result<(SourceId, Pipeline), Vec<Diagnostic>> {
     let expanded = macros.expand(sources, query)?;
     let text = sources.text(expanded).to_string();
     let pipeline = parse_pipeline(&text, expanded)?;

@@ -253,7 +253,11 @@ pub fn relative_time(now: f64, modifier: &str) -> Option<f64> {
             _ => return None,
         };
         let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        let count: i64 = if digits_end == 0 { 1 } else { rest[..digits_end].parse().ok()? };
+        let count: i64 = if digits_end == 0 {
+            1
+        } else {
+            rest[..digits_end].parse().ok()?
+        };
         let unit = &rest[digits_end..];
         t = shift(t, sign * count, unit)?;
     }
@@ -332,7 +336,10 @@ mod tests {
 
     #[test]
     fn strftime_knows_splunk_letters() {
-        assert_eq!(strftime(1.25, "%Y-%m-%dT%H:%M:%S.%3N").unwrap(), "1970-01-01T00:00:01.250");
+        assert_eq!(
+            strftime(1.25, "%Y-%m-%dT%H:%M:%S.%3N").unwrap(),
+            "1970-01-01T00:00:01.250"
+        );
         assert_eq!(strftime(86400.0, "%s %d").unwrap(), "86400 02");
         assert_eq!(strptime("1970-01-02 00:00:00", "%Y-%m-%d %H:%M:%S"), Some(86400.0));
         assert_eq!(strptime("1970-01-01T00:00:01.250", "%Y-%m-%dT%H:%M:%S.%3N"), Some(1.25));

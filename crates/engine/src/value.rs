@@ -288,7 +288,10 @@ pub fn parse_number(s: &str) -> Option<f64> {
     if !(first.is_ascii_digit() || (first == '.' && body.len() > 1)) {
         return None;
     }
-    if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+')) {
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+    {
         return None;
     }
     t.parse::<f64>().ok().filter(|f| f.is_finite())

@@ -1,4 +1,5 @@
 //! Parse → print → parse gives the same tree, for queries that exercise every command.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use quarry_syntax::spl::parse_pipeline;
 use quarry_syntax::SourceId;

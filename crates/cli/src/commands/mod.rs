@@ -118,7 +118,9 @@ impl Env {
             .clone()
             .or_else(|| std::env::var_os("QUARRY_GEOIP").map(PathBuf::from));
         let geoip = match geoip_path {
-            Some(path) => Some(Arc::new(GeoIp::open(&path).map_err(|e| Failure::new(Exit::InputError, e))?)),
+            Some(path) => Some(Arc::new(
+                GeoIp::open(&path).map_err(|e| Failure::new(Exit::InputError, e))?,
+            )),
             None => None,
         };
         Ok(Env {
@@ -131,7 +133,10 @@ impl Env {
 
     /// How to read inputs; `default_sourcetype` is a rule's own source type.
     pub fn read_options(&self, flags: &InputFlags, default_sourcetype: Option<&str>) -> Result<ReadOptions, Failure> {
-        let sourcetype = flags.sourcetype.clone().or_else(|| default_sourcetype.map(str::to_string));
+        let sourcetype = flags
+            .sourcetype
+            .clone()
+            .or_else(|| default_sourcetype.map(str::to_string));
         let profile = match &sourcetype {
             Some(st) => {
                 let p = self.profiles.get(st);
@@ -170,8 +175,11 @@ impl Env {
         let id = self.add_query(name, text, first_line);
         match lang.unwrap_or_else(|| detect(text)) {
             Lang::Spl => quarry_engine::spl::compile(&mut self.sources, id, &self.macros, order).map(|c| c.plan),
-            Lang::Eql => Err(vec![Diagnostic::unsupported("EQL", quarry_syntax::Span::new(id, 0..text.len()))
-                .with_note("the EQL front end is not built yet")]),
+            Lang::Eql => Err(vec![Diagnostic::unsupported(
+                "EQL",
+                quarry_syntax::Span::new(id, 0..text.len()),
+            )
+            .with_note("the EQL front end is not built yet")]),
         }
     }
 
@@ -181,7 +189,12 @@ impl Env {
 
     /// Prints diagnostics to stderr.
     pub fn report(&self, diagnostics: &[Diagnostic]) {
-        eprintln!("{}", render_all(diagnostics, &self.sources, stderr_color()));
+        eprintln!("{}", self.render(diagnostics));
+    }
+
+    /// Renders diagnostics for stderr.
+    pub fn render(&self, diagnostics: &[Diagnostic]) -> String {
+        render_all(diagnostics, &self.sources, stderr_color())
     }
 }
 

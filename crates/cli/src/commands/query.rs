@@ -35,7 +35,11 @@ pub fn run(args: QueryArgs) -> Result<Exit, Failure> {
         }
     };
     let read = env.read_options(&args.input, None)?;
-    let files = if args.files.is_empty() { vec!["-".to_string()] } else { args.files.clone() };
+    let files = if args.files.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        args.files.clone()
+    };
     let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
     ctx.geoip = env.geoip.clone();
 

@@ -8,6 +8,7 @@ use crate::Exit;
 use clap::Args;
 use quarry_engine::event::Event;
 use quarry_engine::ops::RunContext;
+use quarry_engine::run::RunReport;
 use quarry_engine::value::Value;
 use serde_json::json;
 use std::io::Write;
@@ -41,6 +42,53 @@ pub fn alert_json(rule: &Rule, event: &Event) -> serde_json::Value {
     })
 }
 
+/// What running one rule gave.
+pub struct RuleRun {
+    pub rule: Rule,
+    pub results: Vec<Event>,
+    pub report: RunReport,
+    pub strict_failed: bool,
+}
+
+/// Compiles and runs one rule over `inputs`. `Err` carries the rendered diagnostics of a rule
+/// that does not compile.
+pub fn run_rule(rule: Rule, inputs: &[String], flags: &InputFlags) -> Result<RuleRun, Failure> {
+    let mut env = Env::load(flags)?;
+    if let Some(dir) = rule.path.parent() {
+        for conf in library::macros_near(dir) {
+            library::load_macros(&mut env.macros, &conf).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        }
+        // Flags win over files found next to the rule.
+        for extra in &flags.macros {
+            library::load_macros(&mut env.macros, extra).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        }
+    }
+    let name = rule.path.display().to_string();
+    let plan = env
+        .compile(
+            &name,
+            &rule.file.query,
+            rule.query_line,
+            Some(rule.file.language),
+            flags.order,
+        )
+        .map_err(|diagnostics| Failure::new(Exit::QueryError, env.render(&diagnostics)))?;
+    let read = env.read_options(flags, rule.file.sourcetype.as_deref())?;
+    let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
+    ctx.geoip = env.geoip.clone();
+    let mut bad_lines = BadLines::new(flags.strict);
+    let mut results = Vec::new();
+    let report = quarry_engine::run::run(&plan, inputs, &read, ctx, &mut |b| bad_lines.report(b), &mut |batch| {
+        results.extend(batch)
+    });
+    Ok(RuleRun {
+        rule,
+        results,
+        report,
+        strict_failed: bad_lines.strict_failed,
+    })
+}
+
 pub fn run(args: RunArgs) -> Result<Exit, Failure> {
     let paths = collect(&args.rules).map_err(|d| Failure::new(Exit::InputError, d.message))?;
     if paths.is_empty() {
@@ -59,49 +107,31 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
                 continue;
             }
         };
-        let mut env = Env::load(&args.input)?;
-        if let Some(dir) = path.parent() {
-            for conf in library::macros_near(dir) {
-                library::load_macros(&mut env.macros, &conf).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-            }
-            // Flags win over files found next to the rule.
-            for extra in &args.input.macros {
-                library::load_macros(&mut env.macros, extra).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-            }
-        }
-        let name = path.display().to_string();
-        let plan = match env.compile(&name, &rule.file.query, rule.query_line, Some(rule.file.language), args.input.order) {
-            Ok(plan) => plan,
-            Err(diagnostics) => {
-                env.report(&diagnostics);
+        let outcome = match run_rule(rule, &args.inputs, &args.input) {
+            Ok(outcome) => outcome,
+            Err(failure) if failure.exit == Exit::QueryError => {
+                eprintln!("{}", failure.message);
                 worst = Exit::QueryError;
                 continue;
             }
+            Err(failure) => return Err(failure),
         };
-        let read = env.read_options(&args.input, rule.file.sourcetype.as_deref())?;
-        let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
-        ctx.geoip = env.geoip.clone();
-        let mut bad_lines = BadLines::new(args.input.strict);
-        let mut results = Vec::new();
-        let report = quarry_engine::run::run(&plan, &args.inputs, &read, ctx, &mut |b| bad_lines.report(b), &mut |batch| {
-            results.extend(batch)
-        });
         if !args.input.quiet {
-            print_summary(&report, Some(&rule.file.name));
+            print_summary(&outcome.report, Some(&outcome.rule.file.name));
         }
-        let exit = report_input_errors(&report);
-        if bad_lines.strict_failed {
+        let exit = report_input_errors(&outcome.report);
+        if outcome.strict_failed {
             eprintln!("quarry: error: bad input lines with --strict");
             return Ok(Exit::InputError);
         }
         if exit != Exit::Ok {
             worst = exit;
         }
-        for event in results {
+        for event in outcome.results {
             if args.format == Format::Json {
-                writeln!(out, "{}", alert_json(&rule, &event)).map_err(write_failure)?;
+                writeln!(out, "{}", alert_json(&outcome.rule, &event)).map_err(write_failure)?;
             } else {
-                alerts.push((rule.clone(), event));
+                alerts.push((outcome.rule.clone(), event));
             }
         }
     }
@@ -130,9 +160,15 @@ fn write_alert_table(out: &mut dyn Write, format: Format, alerts: &[(Rule, Event
                 (Name::from("rule"), Value::from(rule.file.name.as_str())),
                 (
                     Name::from("severity"),
-                    rule.file.severity.map(|s| Value::from(s.as_str())).unwrap_or(Value::Null),
+                    rule.file
+                        .severity
+                        .map(|s| Value::from(s.as_str()))
+                        .unwrap_or(Value::Null),
                 ),
-                (Name::from("risk_score"), rule.file.risk_score.map(Value::number).unwrap_or(Value::Null)),
+                (
+                    Name::from("risk_score"),
+                    rule.file.risk_score.map(Value::number).unwrap_or(Value::Null),
+                ),
                 (Name::from("message"), Value::from(rule.message_for(&|n| event.get(n)))),
             ]
         })

@@ -34,7 +34,9 @@ pub fn binary(a: &Value, b: &Value, f: fn(f64, f64) -> f64) -> Value {
 
 /// `round(X [, digits])`: halves round away from zero (`round(2.5) = 3`, `round(-2.5) = -3`).
 pub fn round(args: &[Value]) -> Value {
-    let Some(x) = args[0].as_number() else { return Value::Null };
+    let Some(x) = args[0].as_number() else {
+        return Value::Null;
+    };
     let digits = match args.get(1) {
         Some(d) => match d.as_i64() {
             Some(d) => d.clamp(0, 15) as i32,
@@ -105,7 +107,9 @@ pub fn to_number(args: &[Value]) -> Value {
         Value::Int(_) | Value::Float(_) if base == 10 => args[0].clone(),
         Value::Multi(items) => Value::multi(items.iter().map(|i| to_number(&[i.clone(), Value::Int(base as i64)]))),
         other => {
-            let Some(text) = other.as_text() else { return Value::Null };
+            let Some(text) = other.as_text() else {
+                return Value::Null;
+            };
             let t = text.trim();
             if base == 10 {
                 return other.as_numeric().unwrap_or(Value::Null);

@@ -171,14 +171,63 @@ pub fn lookup(name: &str) -> Option<FuncInfo> {
 /// Eval functions of Splunk's reference that Quarry does not implement yet: using one is
 /// `unsupported: <name>`, while any other unknown name is not a Splunk function at all.
 pub const KNOWN_UNIMPLEMENTED: &[&str] = &[
-    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "bit_and", "bit_not", "bit_or",
-    "bit_shift_left", "bit_shift_right", "bit_xor", "commands", "cos", "cosh", "hypot", "ipmask",
-    "json_append", "json_array", "json_array_to_mv", "json_delete", "json_entries", "json_extend",
-    "json_extract", "json_extract_exact", "json_has_key_exact", "json_keys", "json_object",
-    "json_set", "json_set_exact", "json_valid", "lookup", "md5", "mvfilter", "mvmap", "mvrange",
-    "mv_to_json_array", "printf", "searchmatch", "sha1", "sha256", "sha512", "sin", "sinh",
-    "spath", "sum", "tan", "tanh", "avg", "tojson", "toarray", "tobool", "todouble", "toint",
-    "tomv", "toobject",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "bit_and",
+    "bit_not",
+    "bit_or",
+    "bit_shift_left",
+    "bit_shift_right",
+    "bit_xor",
+    "commands",
+    "cos",
+    "cosh",
+    "hypot",
+    "ipmask",
+    "json_append",
+    "json_array",
+    "json_array_to_mv",
+    "json_delete",
+    "json_entries",
+    "json_extend",
+    "json_extract",
+    "json_extract_exact",
+    "json_has_key_exact",
+    "json_keys",
+    "json_object",
+    "json_set",
+    "json_set_exact",
+    "json_valid",
+    "lookup",
+    "md5",
+    "mvfilter",
+    "mvmap",
+    "mvrange",
+    "mv_to_json_array",
+    "printf",
+    "searchmatch",
+    "sha1",
+    "sha256",
+    "sha512",
+    "sin",
+    "sinh",
+    "spath",
+    "sum",
+    "tan",
+    "tanh",
+    "avg",
+    "tojson",
+    "toarray",
+    "tobool",
+    "todouble",
+    "toint",
+    "tomv",
+    "toobject",
 ];
 
 /// Runtime facts functions may read.
@@ -220,7 +269,11 @@ pub fn call(func: Func, args: &[Value], prepared: &Prepared, ctx: &FuncContext) 
             if args[0].is_null() {
                 return Value::Bool(false);
             }
-            Value::Bool(args[1..].iter().any(|candidate| crate::expr::values_equal(&args[0], candidate) == Some(true)))
+            Value::Bool(
+                args[1..]
+                    .iter()
+                    .any(|candidate| crate::expr::values_equal(&args[0], candidate) == Some(true)),
+            )
         }
         CidrMatch => net::cidrmatch(&args[0], &args[1], prepared),
         Len => text::len(&args[0]),
@@ -279,7 +332,12 @@ pub enum Prepared {
 /// Compiles what `func` can use ahead of time from its literal arguments; an error message
 /// when a literal is invalid (a bad regex is a plan error, as in Splunk).
 pub fn prepare(func: Func, literal_args: &[Option<Value>]) -> Result<Prepared, String> {
-    let text = |n: usize| literal_args.get(n).and_then(|v| v.as_ref()).and_then(|v| v.as_text().map(|t| t.into_owned()));
+    let text = |n: usize| {
+        literal_args
+            .get(n)
+            .and_then(|v| v.as_ref())
+            .and_then(|v| v.as_text().map(|t| t.into_owned()))
+    };
     match func {
         Func::Match | Func::Replace | Func::MvFind => match text(1) {
             Some(pattern) => regex::Regex::new(&pattern)
@@ -287,7 +345,9 @@ pub fn prepare(func: Func, literal_args: &[Option<Value>]) -> Result<Prepared, S
                 .map_err(|e| format!("invalid regular expression {pattern:?}: {e}")),
             None => Ok(Prepared::None),
         },
-        Func::Like => Ok(text(1).map(|p| Prepared::Like(crate::pattern::LikePattern::new(&p))).unwrap_or_default()),
+        Func::Like => Ok(text(1)
+            .map(|p| Prepared::Like(crate::pattern::LikePattern::new(&p)))
+            .unwrap_or_default()),
         Func::CidrMatch => match text(0) {
             Some(cidr) => net::parse_cidr(&cidr)
                 .map(Prepared::Cidr)

@@ -18,7 +18,9 @@ pub fn index(args: &[Value]) -> Value {
         return Value::Null;
     }
     let resolve = |i: i64| if i < 0 { n + i } else { i };
-    let Some(start) = args[1].as_i64().map(resolve) else { return Value::Null };
+    let Some(start) = args[1].as_i64().map(resolve) else {
+        return Value::Null;
+    };
     let end = match args.get(2) {
         Some(e) => match e.as_i64() {
             Some(e) => resolve(e),
@@ -34,7 +36,9 @@ pub fn index(args: &[Value]) -> Value {
 }
 
 pub fn join(v: &Value, delim: &Value) -> Value {
-    let Some(delim) = delim.as_text() else { return Value::Null };
+    let Some(delim) = delim.as_text() else {
+        return Value::Null;
+    };
     if v.is_null() {
         return Value::Null;
     }

@@ -53,7 +53,9 @@ pub fn trim(args: &[Value], side: TrimSide) -> Value {
 
 /// `substr(X, start, length)`: 1-based start; a negative start counts from the end.
 pub fn substr(args: &[Value]) -> Value {
-    let Some(start) = args[1].as_i64() else { return Value::Null };
+    let Some(start) = args[1].as_i64() else {
+        return Value::Null;
+    };
     let length = match args.get(2) {
         Some(v) => match v.as_i64() {
             Some(n) => Some(n),
@@ -89,7 +91,9 @@ pub fn replace(args: &[Value], prepared: &Prepared) -> Value {
             _ => return Value::Null,
         },
     };
-    let Some(replacement) = args[2].as_text() else { return Value::Null };
+    let Some(replacement) = args[2].as_text() else {
+        return Value::Null;
+    };
     let replacement = splunk_replacement(&replacement);
     map_text(&args[0], |s| regex.replace_all(s, replacement.as_str()).into_owned())
 }
@@ -125,7 +129,9 @@ fn splunk_replacement(text: &str) -> String {
 }
 
 pub fn split(v: &Value, delim: &Value) -> Value {
-    let Some(delim) = delim.as_text() else { return Value::Null };
+    let Some(delim) = delim.as_text() else {
+        return Value::Null;
+    };
     let Some(text) = v.as_text() else { return Value::Null };
     if delim.is_empty() {
         return Value::multi(text.chars().map(|c| Value::from(c.to_string())));
@@ -167,7 +173,7 @@ fn commas(n: f64) -> String {
     let digits = whole.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -237,7 +243,9 @@ pub fn url_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);

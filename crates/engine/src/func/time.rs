@@ -18,7 +18,9 @@ pub fn strptime(text: &Value, format: &Value) -> Value {
 
 pub fn relative(t: &Value, modifier: &Value) -> Value {
     match (t.as_number(), modifier.as_text()) {
-        (Some(t), Some(m)) => crate::time::relative_time(t, &m).map(Value::number).unwrap_or(Value::Null),
+        (Some(t), Some(m)) => crate::time::relative_time(t, &m)
+            .map(Value::number)
+            .unwrap_or(Value::Null),
         _ => Value::Null,
     }
 }

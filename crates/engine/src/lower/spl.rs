@@ -46,9 +46,11 @@ fn lower_command(command: &Command) -> Result<Option<Op>, Diagnostic> {
             let mut assignments = Vec::new();
             for a in &e.assignments {
                 if is_boolean(&a.expr) {
-                    return Err(Diagnostic::error(Code::Semantic, "typechecking failed: eval cannot assign a Boolean")
-                        .with_label(a.expr.span, "this is a Boolean")
-                        .with_help("wrap the condition: if(<condition>, \"true\", \"false\")"));
+                    return Err(
+                        Diagnostic::error(Code::Semantic, "typechecking failed: eval cannot assign a Boolean")
+                            .with_label(a.expr.span, "this is a Boolean")
+                            .with_help("wrap the condition: if(<condition>, \"true\", \"false\")"),
+                    );
                 }
                 assignments.push((Name::from(a.field.name.as_str()), lower_expr(&a.expr)?));
             }
@@ -57,7 +59,12 @@ fn lower_command(command: &Command) -> Result<Option<Op>, Diagnostic> {
         Command::Stats(s) => lower_stats(s)?,
         Command::Bin(b) => lower_bin(b)?,
         Command::FillNull(f) => Op::FillNull {
-            value: Value::from(f.value.as_ref().map(decode_search_literal).unwrap_or_else(|| "0".into())),
+            value: Value::from(
+                f.value
+                    .as_ref()
+                    .map(decode_search_literal)
+                    .unwrap_or_else(|| "0".into()),
+            ),
             fields: if f.fields.is_empty() {
                 None
             } else {
@@ -74,8 +81,10 @@ fn lower_command(command: &Command) -> Result<Option<Op>, Diagnostic> {
             for (from, to) in &r.renames {
                 let (f, t) = (FieldPattern::new(&from.name), FieldPattern::new(&to.name));
                 if f.text.matches('*').count() != t.text.matches('*').count() && t.is_wildcard() {
-                    return Err(Diagnostic::error(Code::Semantic, "rename: both names need the same number of `*`")
-                        .with_label(from.span.to(to.span), ""));
+                    return Err(
+                        Diagnostic::error(Code::Semantic, "rename: both names need the same number of `*`")
+                            .with_label(from.span.to(to.span), ""),
+                    );
                 }
                 pairs.push((f, t));
             }
@@ -109,8 +118,10 @@ fn lower_command(command: &Command) -> Result<Option<Op>, Diagnostic> {
             Op::IpLocation(spec)
         }
         Command::Unsupported(u) => {
-            return Err(Diagnostic::unsupported(&u.name.name, u.name.span)
-                .with_note(format!("`{}` is a Splunk command that Quarry does not implement yet", u.name.name)))
+            return Err(Diagnostic::unsupported(&u.name.name, u.name.span).with_note(format!(
+                "`{}` is a Splunk command that Quarry does not implement yet",
+                u.name.name
+            )))
         }
     }))
 }
@@ -130,8 +141,10 @@ fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
     match decode_search_literal(&opt.value).to_ascii_lowercase().as_str() {
         "true" | "t" | "1" | "yes" => Ok(true),
         "false" | "f" | "0" | "no" => Ok(false),
-        _ => Err(Diagnostic::error(Code::BadOption, format!("`{}` expects true or false", opt.name.name))
-            .with_label(opt.value.span, "not a Boolean")),
+        _ => Err(
+            Diagnostic::error(Code::BadOption, format!("`{}` expects true or false", opt.name.name))
+                .with_label(opt.value.span, "not a Boolean"),
+        ),
     }
 }
 
@@ -145,7 +158,13 @@ fn lower_stats(s: &Stats) -> Result<Op, Diagnostic> {
     for opt in &s.options {
         match opt.name.name.to_ascii_lowercase().as_str() {
             "allnum" | "delim" | "partitions" | "dedup_splitvals" => {}
-            _ => return Err(unknown_option(s.kind.name(), opt, &["allnum", "delim", "partitions", "dedup_splitvals"])),
+            _ => {
+                return Err(unknown_option(
+                    s.kind.name(),
+                    opt,
+                    &["allnum", "delim", "partitions", "dedup_splitvals"],
+                ))
+            }
         }
     }
     let mut aggregations = Vec::new();
@@ -157,16 +176,22 @@ fn lower_stats(s: &Stats) -> Result<Op, Diagnostic> {
         let input = match &agg.arg {
             None if func == AggFunc::Count => AggInput::Events,
             None => {
-                return Err(Diagnostic::error(Code::Semantic, format!("`{}` needs a field: {}(<field>)", agg.func.name, agg.func.name))
-                    .with_label(agg.span, ""))
+                return Err(Diagnostic::error(
+                    Code::Semantic,
+                    format!("`{}` needs a field: {}(<field>)", agg.func.name, agg.func.name),
+                )
+                .with_label(agg.span, ""))
             }
             Some(AggArg::Field(f)) if f.has_wildcard() => AggInput::Wildcard(FieldPattern::new(&f.name)),
             Some(AggArg::Field(f)) => AggInput::Field(Name::from(f.name.as_str())),
             Some(AggArg::Eval(e)) => {
                 if agg.alias.is_none() {
-                    return Err(Diagnostic::error(Code::Semantic, "an eval expression inside stats must be renamed with `as`")
-                        .with_label(agg.span, "")
-                        .with_help(format!("{agg} as <name>")));
+                    return Err(Diagnostic::error(
+                        Code::Semantic,
+                        "an eval expression inside stats must be renamed with `as`",
+                    )
+                    .with_label(agg.span, "")
+                    .with_help(format!("{agg} as <name>")));
                 }
                 AggInput::Expr(lower_expr(e)?)
             }
@@ -182,8 +207,11 @@ fn lower_stats(s: &Stats) -> Result<Op, Diagnostic> {
         };
         if let AggInput::Wildcard(p) = &input {
             if output.contains('*') && output.matches('*').count() != p.text.matches('*').count() {
-                return Err(Diagnostic::error(Code::Semantic, "the output name needs as many `*` as the field pattern")
-                    .with_label(agg.span, ""));
+                return Err(Diagnostic::error(
+                    Code::Semantic,
+                    "the output name needs as many `*` as the field pattern",
+                )
+                .with_label(agg.span, ""));
             }
         }
         aggregations.push(AggSpec { func, input, output });
@@ -201,10 +229,18 @@ fn lower_bin(b: &Bin) -> Result<Op, Diagnostic> {
         match opt.name.name.to_ascii_lowercase().as_str() {
             "span" => span = Some(parse_span(opt)?),
             "bins" | "minspan" | "start" | "end" | "aligntime" => {
-                return Err(Diagnostic::unsupported(&format!("bin {}=", opt.name.name), opt.name.span)
-                    .with_help("give the bucket size with span=<n><unit> (s, m, h, d) or span=<number>"))
+                return Err(
+                    Diagnostic::unsupported(&format!("bin {}=", opt.name.name), opt.name.span)
+                        .with_help("give the bucket size with span=<n><unit> (s, m, h, d) or span=<number>"),
+                )
             }
-            _ => return Err(unknown_option(if b.bucket_alias { "bucket" } else { "bin" }, opt, &["span", "bins", "minspan", "start", "end", "aligntime"])),
+            _ => {
+                return Err(unknown_option(
+                    if b.bucket_alias { "bucket" } else { "bin" },
+                    opt,
+                    &["span", "bins", "minspan", "start", "end", "aligntime"],
+                ))
+            }
         }
     }
     let Some(span) = span else {
@@ -333,7 +369,13 @@ fn lower_dedup(d: &Dedup) -> Result<Op, Diagnostic> {
                     return Err(Diagnostic::unsupported("dedup keepevents=true", opt.span));
                 }
             }
-            _ => return Err(unknown_option("dedup", opt, &["keepempty", "consecutive", "keepevents"])),
+            _ => {
+                return Err(unknown_option(
+                    "dedup",
+                    opt,
+                    &["keepempty", "consecutive", "keepevents"],
+                ))
+            }
         }
     }
     for f in &d.fields {
@@ -403,10 +445,10 @@ fn check_search_field(field: &Field) -> Result<(), Diagnostic> {
     match field.name.as_str() {
         "earliest" | "latest" | "_index_earliest" | "_index_latest" | "starttime" | "endtime" | "starttimeu"
         | "endtimeu" | "starthoursago" | "endhoursago" | "startdaysago" | "enddaysago" | "startminutesago"
-        | "endminutesago" | "timeformat" | "savedsearch" | "savedsplunk" | "eventtypetag" | "hosttag" => {
-            Err(Diagnostic::unsupported(&format!("{} (search time modifier)", field.name), field.span)
-                .with_help("Quarry searches every event of the given inputs; filter on _time with where instead"))
-        }
+        | "endminutesago" | "timeformat" | "savedsearch" | "savedsplunk" | "eventtypetag" | "hosttag" => Err(
+            Diagnostic::unsupported(&format!("{} (search time modifier)", field.name), field.span)
+                .with_help("Quarry searches every event of the given inputs; filter on _time with where instead"),
+        ),
         name if name.contains('*') => Err(Diagnostic::unsupported("wildcard field name in search", field.span)),
         _ => Ok(()),
     }
@@ -500,7 +542,10 @@ fn require_boolean(e: &Expr, context: &str, message: &str) -> Result<(), Diagnos
     let mut d = Diagnostic::error(Code::Semantic, format!("typechecking failed: {message}"))
         .with_label(e.span, "not a Boolean");
     if let ExprKind::Field(f) = &e.kind {
-        d = d.with_help(format!("compare it to something, e.g. {context} ... {}=\"value\", or use isnotnull({})", f, f));
+        d = d.with_help(format!(
+            "compare it to something, e.g. {context} ... {}=\"value\", or use isnotnull({})",
+            f, f
+        ));
     }
     Err(d)
 }
@@ -591,11 +636,16 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
     let Some(info) = func::lookup(&name.name) else {
         let lower = name.name.to_ascii_lowercase();
         if func::KNOWN_UNIMPLEMENTED.contains(&lower.as_str()) {
-            return Err(Diagnostic::unsupported(&name.name, name.span)
-                .with_note(format!("`{}` is a Splunk eval function that Quarry does not implement yet", name.name)));
+            return Err(Diagnostic::unsupported(&name.name, name.span).with_note(format!(
+                "`{}` is a Splunk eval function that Quarry does not implement yet",
+                name.name
+            )));
         }
-        let mut d = Diagnostic::error(Code::Unknown, format!("unsupported: {} (not a Splunk eval function)", name.name))
-            .with_label(name.span, "unknown function");
+        let mut d = Diagnostic::error(
+            Code::Unknown,
+            format!("unsupported: {} (not a Splunk eval function)", name.name),
+        )
+        .with_label(name.span, "unknown function");
         if let Some(near) = did_you_mean(&lower, FUNCTION_NAMES.iter().copied()) {
             d = d.with_help(format!("did you mean `{near}`?"));
         }
@@ -619,16 +669,26 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
     Ok(match info.func {
         Func::If => {
             require_boolean(&args[0], "if", "the condition of `if` must be a Boolean expression")?;
-            CExpr::If(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?), Box::new(lowered(&args[2])?))
+            CExpr::If(
+                Box::new(lowered(&args[0])?),
+                Box::new(lowered(&args[1])?),
+                Box::new(lowered(&args[2])?),
+            )
         }
         Func::Case | Func::Validate => {
-            if args.len() % 2 != 0 {
-                return Err(Diagnostic::error(Code::Semantic, format!("`{}` takes pairs of arguments", name.name))
-                    .with_label(span, ""));
+            if !args.len().is_multiple_of(2) {
+                return Err(
+                    Diagnostic::error(Code::Semantic, format!("`{}` takes pairs of arguments", name.name))
+                        .with_label(span, ""),
+                );
             }
             let mut pairs = Vec::new();
             for pair in args.chunks(2) {
-                require_boolean(&pair[0], &name.name, &format!("each condition of `{}` must be a Boolean expression", name.name))?;
+                require_boolean(
+                    &pair[0],
+                    &name.name,
+                    &format!("each condition of `{}` must be a Boolean expression", name.name),
+                )?;
                 pairs.push((lowered(&pair[0])?, lowered(&pair[1])?));
             }
             if info.func == Func::Case {
@@ -639,7 +699,10 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
         }
         Func::Coalesce => CExpr::Coalesce(args.iter().map(lowered).collect::<Result<_, _>>()?),
         Func::NullIf => CExpr::NullIf(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?)),
-        Func::In => CExpr::In(Box::new(lowered(&args[0])?), args[1..].iter().map(lowered).collect::<Result<_, _>>()?),
+        Func::In => CExpr::In(
+            Box::new(lowered(&args[0])?),
+            args[1..].iter().map(lowered).collect::<Result<_, _>>()?,
+        ),
         Func::Like => {
             let compiled = literal_text(&args[1]).map(|p| LikePattern::new(&p));
             CExpr::Like(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?), compiled)
@@ -657,12 +720,66 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
 
 /// Names offered in "did you mean" for unknown functions.
 const FUNCTION_NAMES: &[&str] = &[
-    "if", "case", "coalesce", "validate", "nullif", "null", "true", "false", "isnull", "isnotnull", "isnum",
-    "isint", "isstr", "isbool", "typeof", "like", "match", "in", "cidrmatch", "len", "lower", "upper", "trim",
-    "ltrim", "rtrim", "substr", "replace", "split", "tostring", "tonumber", "urldecode", "abs", "ceil",
-    "ceiling", "floor", "round", "sqrt", "pow", "exp", "ln", "log", "pi", "exact", "sigfig", "min", "max",
-    "random", "mvcount", "mvindex", "mvjoin", "mvappend", "mvdedup", "mvsort", "mvfind", "mvzip", "now", "time",
-    "strftime", "strptime", "relative_time",
+    "if",
+    "case",
+    "coalesce",
+    "validate",
+    "nullif",
+    "null",
+    "true",
+    "false",
+    "isnull",
+    "isnotnull",
+    "isnum",
+    "isint",
+    "isstr",
+    "isbool",
+    "typeof",
+    "like",
+    "match",
+    "in",
+    "cidrmatch",
+    "len",
+    "lower",
+    "upper",
+    "trim",
+    "ltrim",
+    "rtrim",
+    "substr",
+    "replace",
+    "split",
+    "tostring",
+    "tonumber",
+    "urldecode",
+    "abs",
+    "ceil",
+    "ceiling",
+    "floor",
+    "round",
+    "sqrt",
+    "pow",
+    "exp",
+    "ln",
+    "log",
+    "pi",
+    "exact",
+    "sigfig",
+    "min",
+    "max",
+    "random",
+    "mvcount",
+    "mvindex",
+    "mvjoin",
+    "mvappend",
+    "mvdedup",
+    "mvsort",
+    "mvfind",
+    "mvzip",
+    "now",
+    "time",
+    "strftime",
+    "strptime",
+    "relative_time",
 ];
 
 // ---------------------------------------------------------------- text helpers
@@ -684,7 +801,10 @@ pub fn compile_expr_text(text: &str) -> Result<CExpr, Vec<Diagnostic>> {
         Some(Command::Eval(e)) if pipeline.commands.len() == 1 && e.assignments.len() == 1 => {
             lower_expr(&e.assignments[0].expr).map_err(|d| vec![d])
         }
-        _ => Err(vec![Diagnostic::error(Code::Syntax, format!("not a single eval expression: {text}"))]),
+        _ => Err(vec![Diagnostic::error(
+            Code::Syntax,
+            format!("not a single eval expression: {text}"),
+        )]),
     }
 }
 
@@ -696,6 +816,9 @@ pub fn compile_search_text(text: &str) -> Result<CSearch, Vec<Diagnostic>> {
             Some(e) => lower_search(e).map_err(|d| vec![d]),
             None => Ok(CSearch::All),
         },
-        _ => Err(vec![Diagnostic::error(Code::Syntax, format!("not a search expression: {text}"))]),
+        _ => Err(vec![Diagnostic::error(
+            Code::Syntax,
+            format!("not a search expression: {text}"),
+        )]),
     }
 }

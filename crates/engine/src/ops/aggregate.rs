@@ -113,7 +113,9 @@ impl Aggregate {
             match slot {
                 Slot::Fixed(state) => out.push((Name::from(spec.output.as_str()), state.result())),
                 Slot::Wildcard(states) => {
-                    let AggInput::Wildcard(pattern) = &spec.input else { continue };
+                    let AggInput::Wildcard(pattern) = &spec.input else {
+                        continue;
+                    };
                     let output = crate::plan::FieldPattern::new(&spec.output);
                     let mut names: Vec<&Name> = states.keys().collect();
                     names.sort();

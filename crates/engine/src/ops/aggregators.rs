@@ -16,14 +16,36 @@ pub enum AggState {
     /// Sorted by text; the value kept is the first seen with that text.
     Values(BTreeMap<String, Value>),
     List(Vec<Value>),
-    Extreme { max: bool, number: Option<(f64, Value)>, text: Option<String> },
-    Sum { int: i64, float: f64, exact: bool, any: bool, squares: bool },
-    Moments { n: u64, mean: f64, m2: f64, func: AggFunc },
-    Timed { earliest: bool, best: Option<(f64, Value)>, time_only: bool },
+    Extreme {
+        max: bool,
+        number: Option<(f64, Value)>,
+        text: Option<String>,
+    },
+    Sum {
+        int: i64,
+        float: f64,
+        exact: bool,
+        any: bool,
+        squares: bool,
+    },
+    Moments {
+        n: u64,
+        mean: f64,
+        m2: f64,
+        func: AggFunc,
+    },
+    Timed {
+        earliest: bool,
+        best: Option<(f64, Value)>,
+        time_only: bool,
+    },
     First(Option<Value>),
     Last(Option<Value>),
     Range(Option<(f64, f64)>),
-    Numbers { values: Vec<f64>, percentile: f64 },
+    Numbers {
+        values: Vec<f64>,
+        percentile: f64,
+    },
     Mode(IndexMap<String, (Value, u64), ahash::RandomState>),
 }
 
@@ -230,7 +252,9 @@ impl AggState {
                 (None, Some(t)) => Value::from(t.clone()),
                 (None, None) => Value::Null,
             },
-            AggState::Sum { int, float, exact, any, .. } => {
+            AggState::Sum {
+                int, float, exact, any, ..
+            } => {
                 if !*any {
                     Value::Null
                 } else if *exact {
@@ -309,7 +333,16 @@ mod tests {
 
     #[test]
     fn values_are_distinct_and_sorted_as_text() {
-        let r = feed(AggFunc::Values, &[Value::from("b"), Value::from("a"), Value::from("b"), Value::Int(10), Value::Int(9)]);
+        let r = feed(
+            AggFunc::Values,
+            &[
+                Value::from("b"),
+                Value::from("a"),
+                Value::from("b"),
+                Value::Int(10),
+                Value::Int(9),
+            ],
+        );
         let texts: Vec<String> = r.iter().map(|v| v.display_text()).collect();
         assert_eq!(texts, vec!["10", "9", "a", "b"]);
     }
@@ -317,7 +350,10 @@ mod tests {
     #[test]
     fn list_keeps_arrival_order_and_duplicates() {
         let r = feed(AggFunc::List, &[Value::from("b"), Value::from("a"), Value::from("b")]);
-        assert_eq!(r.iter().map(|v| v.display_text()).collect::<Vec<_>>(), vec!["b", "a", "b"]);
+        assert_eq!(
+            r.iter().map(|v| v.display_text()).collect::<Vec<_>>(),
+            vec!["b", "a", "b"]
+        );
     }
 
     #[test]
@@ -328,26 +364,47 @@ mod tests {
 
     #[test]
     fn min_prefers_numbers_and_falls_back_to_text() {
-        assert_eq!(feed(AggFunc::Min, &[Value::from("10"), Value::Int(9), Value::from("abc")]), Value::Int(9));
-        assert_eq!(feed(AggFunc::Max, &[Value::from("abc"), Value::from("abd")]), Value::from("abd"));
+        assert_eq!(
+            feed(AggFunc::Min, &[Value::from("10"), Value::Int(9), Value::from("abc")]),
+            Value::Int(9)
+        );
+        assert_eq!(
+            feed(AggFunc::Max, &[Value::from("abc"), Value::from("abd")]),
+            Value::from("abd")
+        );
     }
 
     #[test]
     fn sums_stay_exact_for_integers() {
-        assert_eq!(feed(AggFunc::Sum, &[Value::Int(1), Value::Int(0), Value::Int(1)]), Value::Int(2));
-        assert_eq!(feed(AggFunc::Sum, &[Value::Int(1), Value::Float(0.5)]), Value::Float(1.5));
+        assert_eq!(
+            feed(AggFunc::Sum, &[Value::Int(1), Value::Int(0), Value::Int(1)]),
+            Value::Int(2)
+        );
+        assert_eq!(
+            feed(AggFunc::Sum, &[Value::Int(1), Value::Float(0.5)]),
+            Value::Float(1.5)
+        );
         assert_eq!(feed(AggFunc::Sum, &[Value::from("x")]), Value::Null);
     }
 
     #[test]
     fn earliest_and_latest_follow_time() {
-        assert_eq!(feed(AggFunc::Earliest, &[Value::from("a"), Value::from("b")]), Value::from("a"));
-        assert_eq!(feed(AggFunc::Latest, &[Value::from("a"), Value::from("b")]), Value::from("b"));
+        assert_eq!(
+            feed(AggFunc::Earliest, &[Value::from("a"), Value::from("b")]),
+            Value::from("a")
+        );
+        assert_eq!(
+            feed(AggFunc::Latest, &[Value::from("a"), Value::from("b")]),
+            Value::from("b")
+        );
     }
 
     #[test]
     fn stdev_and_percentiles() {
-        let xs: Vec<Value> = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0].iter().map(|x| Value::Float(*x)).collect();
+        let xs: Vec<Value> = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]
+            .iter()
+            .map(|x| Value::Float(*x))
+            .collect();
         assert_eq!(feed(AggFunc::StdevP, &xs), Value::Int(2));
         assert_eq!(feed(AggFunc::Median, &xs), Value::Float(4.5));
         assert_eq!(feed(AggFunc::Avg, &xs), Value::Int(5));

@@ -74,7 +74,10 @@ pub struct Tail {
 
 impl Tail {
     pub fn new(n: usize) -> Tail {
-        Tail { n, held: VecDeque::new() }
+        Tail {
+            n,
+            held: VecDeque::new(),
+        }
     }
 }
 

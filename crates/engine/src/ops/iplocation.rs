@@ -18,7 +18,10 @@ const EXTRA: &[&str] = &["Continent", "MetroCode", "Timezone"];
 
 impl IpLocation {
     pub fn new(spec: IpLocationSpec) -> IpLocation {
-        let mut names: Vec<Name> = BASIC.iter().map(|n| Name::from(format!("{}{n}", spec.prefix))).collect();
+        let mut names: Vec<Name> = BASIC
+            .iter()
+            .map(|n| Name::from(format!("{}{n}", spec.prefix)))
+            .collect();
         if spec.all_fields {
             names.extend(EXTRA.iter().map(|n| Name::from(format!("{}{n}", spec.prefix))));
         }
@@ -60,7 +63,12 @@ impl Operator for IpLocation {
             ];
             if self.spec.all_fields {
                 values.push(text(location.continent));
-                values.push(location.metro_code.map(|m| Value::Int(m as i64)).unwrap_or_else(|| Value::str("")));
+                values.push(
+                    location
+                        .metro_code
+                        .map(|m| Value::Int(m as i64))
+                        .unwrap_or_else(|| Value::str("")),
+                );
                 values.push(text(location.timezone));
             }
             for (name, value) in self.names.iter().zip(values) {
@@ -72,7 +80,9 @@ impl Operator for IpLocation {
 
     fn account(&self, acc: &mut Accounting) {
         if self.missing_db {
-            acc.note("iplocation: no GeoIP database (give --geoip FILE or set QUARRY_GEOIP); location fields are empty");
+            acc.note(
+                "iplocation: no GeoIP database (give --geoip FILE or set QUARRY_GEOIP); location fields are empty",
+            );
         }
     }
 }

@@ -172,6 +172,30 @@ impl MacroLibrary {
         Ok(())
     }
 
+    /// Reads macro definitions as JSON lines, one `{"name", "definition", "arguments"}` object
+    /// per line (the corpus format of security_content's macros).
+    pub fn load_json_lines(&mut self, text: &str, file: &str) -> Result<usize, Diagnostic> {
+        let mut count = 0;
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            // YAML is a superset of JSON: one reader for both formats.
+            let parsed: YamlMacro = serde_yaml_ng::from_str(line).map_err(|e| {
+                Diagnostic::error(Code::Syntax, format!("{file}:{}: not a macro definition: {e}", n + 1))
+            })?;
+            self.insert(MacroDef {
+                name: parsed.name,
+                args: parsed.arguments.unwrap_or_default(),
+                definition: parsed.definition.trim().to_string(),
+                is_eval: false,
+                origin: format!("{file}:{}", n + 1),
+            });
+            count += 1;
+        }
+        Ok(count)
+    }
+
     /// Expands every macro call and removes comments in source `query`. Returns the id of the
     /// expanded text (a new source whose segments map back), or every problem found.
     pub fn expand(&self, sources: &mut SourceMap, query: SourceId) -> Result<SourceId, Vec<Diagnostic>> {
@@ -207,9 +231,9 @@ impl MacroLibrary {
         let mut plain_start = 0;
         while pos < text.len() {
             let rest = &text[pos..];
-            if rest.starts_with("```") {
+            if let Some(comment) = rest.strip_prefix("```") {
                 out.push_plain(text, plain_start..pos, source, call_site);
-                match rest[3..].find("```") {
+                match comment.find("```") {
                     Some(end) => pos += 3 + end + 3,
                     None => {
                         out.errors.push(
@@ -229,9 +253,14 @@ impl MacroLibrary {
                 pos += quoted_len(rest);
                 continue;
             }
-            if rest.starts_with('`') {
+            if let Some(escaped) = rest.strip_prefix('\\') {
+                // An escaped character (`\"` in a bare term) is text.
+                pos += 1 + escaped.chars().next().map(char::len_utf8).unwrap_or(0);
+                continue;
+            }
+            if let Some(call) = rest.strip_prefix('`') {
                 out.push_plain(text, plain_start..pos, source, call_site);
-                let Some(close) = rest[1..].find('`') else {
+                let Some(close) = call.find('`') else {
                     out.errors.push(
                         Diagnostic::error(Code::Syntax, "unterminated macro call: missing closing `")
                             .with_label(Span::new(source, pos..pos + 1), "macro call opened here")

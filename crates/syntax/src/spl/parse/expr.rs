@@ -11,6 +11,10 @@ use crate::spl::ast::{
 };
 use nom::Input as _;
 
+/// Operators in a row before an expression is refused: a chain `a+b+c+...` builds a tree as
+/// deep as it is long.
+const MAX_CHAIN: usize = 1000;
+
 pub fn expr(i: Input) -> PResult<Expr> {
     expr_bp(sp(i), 0)
 }
@@ -19,7 +23,17 @@ fn expr_bp(i: Input, min_prec: u8) -> PResult<Expr> {
     let _guard = enter(&i)?;
     let start = i;
     let (mut i, mut lhs) = unary(i)?;
+    let mut chained = 0;
     loop {
+        chained += 1;
+        if chained > MAX_CHAIN {
+            return fatal(
+                i,
+                Expected::Message(format!(
+                    "expression too long (more than {MAX_CHAIN} operators in a row)"
+                )),
+            );
+        }
         let after = sp(i);
         if let Some(rest) = keyword(after, "IN") {
             if IN_PRECEDENCE < min_prec {
@@ -141,6 +155,7 @@ fn primary(i: Input) -> PResult<Expr> {
             ))
         }
         Some(c) if c.is_ascii_digit() => number(i),
+        Some('.') if i.fragment()[1..].starts_with(|c: char| c.is_ascii_digit()) => number(i),
         Some(c) if c.is_ascii_alphabetic() || c == '_' => {
             let (rest, name) = ident(i)?;
             let after = sp(rest);

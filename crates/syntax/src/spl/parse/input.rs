@@ -310,12 +310,44 @@ fn ends_field(c: char) -> bool {
     c.is_whitespace() || matches!(c, ',' | '|' | '(' | ')' | '[' | ']' | '=' | '"' | '!' | '<' | '>')
 }
 
+/// Length of a bare field name at the start of `text`. A parenthesised part with no space in
+/// it belongs to the name (`aceFlags(inheritance)`), as Splunk reads it.
+fn bare_field_len(text: &str) -> usize {
+    let mut end = 0;
+    loop {
+        let run = text[end..].find(ends_field).map(|n| end + n).unwrap_or(text.len());
+        end = run;
+        if end == 0 || !text[end..].starts_with('(') {
+            return end;
+        }
+        match text[end + 1..].find(|c: char| c == ')' || c.is_whitespace() || matches!(c, ',' | '|' | '(')) {
+            Some(close) if close > 0 && text[end + 1 + close..].starts_with(')') => end += close + 2,
+            _ => return end,
+        }
+    }
+}
+
 /// A field name in command arguments: bare (`client.ipAddress`, `target{}.id`, `lat*`),
 /// `"double quoted"` or `'single quoted'`.
 pub fn field(i: Input) -> PResult<Field> {
     match peek_char(&i) {
         Some('"') => {
-            let (rest, (name, span)) = quoted(i, '"')?;
+            let (rest, (mut name, span)) = quoted(i, '"')?;
+            // `"Processes".*` is one name: Splunk joins a quoted part with the text after it.
+            let tail = bare_field_len(rest.fragment());
+            if tail > 0 {
+                name.push_str(&rest.fragment()[..tail]);
+                let rest = rest.take_from(tail);
+                let span = span_between(&i, &rest);
+                return Ok((
+                    rest,
+                    Field {
+                        name,
+                        quote: Quote::None,
+                        span,
+                    },
+                ));
+            }
             Ok((
                 rest,
                 Field {
@@ -338,7 +370,7 @@ pub fn field(i: Input) -> PResult<Field> {
         }
         _ => {
             let text = i.fragment();
-            let end = text.find(ends_field).unwrap_or(text.len());
+            let end = bare_field_len(text);
             if end == 0 {
                 return fail(i, Expected::FieldName);
             }
@@ -504,10 +536,12 @@ pub fn next_top_level_pipe(text: &str) -> usize {
     let mut quote: Option<char> = None;
     let mut escaped = false;
     for (pos, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
         if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
+            if c == '\\' {
                 escaped = true;
             } else if c == q {
                 quote = None;
@@ -515,6 +549,7 @@ pub fn next_top_level_pipe(text: &str) -> usize {
             continue;
         }
         match c {
+            '\\' => escaped = true,
             '"' => quote = Some('"'),
             '(' | '[' => depth += 1,
             ')' | ']' if depth > 0 => depth -= 1,

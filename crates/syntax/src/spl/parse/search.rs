@@ -126,6 +126,26 @@ fn primary(i: Input) -> PResult<SearchExpr> {
     }
     if peek_char(&i) == Some('"') {
         let (rest, (text, span)) = quoted(i, '"')?;
+        // `"field name"=value`: a quoted field name on the left of a comparison.
+        if let Some((after_op, op)) = comparison_op(sp(rest)) {
+            let after_op = sp(after_op);
+            if at_search_end(&after_op) {
+                return fatal(after_op, Expected::Value);
+            }
+            let (after_value, value) = commit(value(after_op, false))?;
+            let field = Field {
+                name: text,
+                quote: Quote::Double,
+                span,
+            };
+            return Ok((
+                after_value,
+                SearchExpr {
+                    kind: SearchKind::Compare { field, op, value },
+                    span: span_between(&i, &after_value),
+                },
+            ));
+        }
         return Ok((
             rest,
             SearchExpr {

@@ -1,0 +1,298 @@
+//! The `quarry` binary: output formats, exit codes, and what it says about bad input.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn quarry(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quarry"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("QUARRY_GEOIP")
+        .output()
+        .expect("quarry runs")
+}
+
+fn quarry_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quarry"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("quarry runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A scratch file that is removed afterwards.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str, content: &[u8]) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("quarry-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        Scratch(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.0).ok();
+    }
+}
+
+const FIXTURES: [&str; 3] = [
+    "tests/fixtures/okta/benign.ndjson",
+    "tests/fixtures/okta/push_spam.ndjson",
+    "tests/fixtures/okta/session_cookie_replay.ndjson",
+];
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["query", "run", "check"] {
+        let out = quarry(&[sub, "--help"]);
+        assert!(out.status.success(), "{sub}");
+        assert!(text(&out.stdout).contains("Usage: quarry"), "{sub}");
+    }
+}
+
+#[test]
+fn query_prints_an_aligned_table_by_default() {
+    let out = quarry(&[
+        "query",
+        "--sourcetype",
+        "OktaIM2:log",
+        "eventType=user.session.start | stats count by user",
+        FIXTURES[0],
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "user               count\n-----------------  -----\nalice@example.com  1\ncarol@example.com  1\ndave@example.com   1\n"
+    );
+    assert!(text(&out.stderr).contains("1 input(s), 18 line(s), 18 event(s), 0 bad line(s), 3 result(s)"));
+}
+
+#[test]
+fn json_and_csv_output() {
+    let q = "eventType=user.authentication.auth_via_mfa | stats count values(outcome.result) as results by actor.alternateId";
+    let out = quarry(&["query", "-q", "--format", "json", q, FIXTURES[1]]);
+    assert_eq!(
+        text(&out.stdout),
+        "{\"actor.alternateId\":\"bob@example.com\",\"count\":5,\"results\":[\"FAILURE\",\"SUCCESS\"]}\n"
+    );
+    let out = quarry(&["query", "-q", "--format", "csv", q, FIXTURES[1]]);
+    assert_eq!(
+        text(&out.stdout),
+        "actor.alternateId,count,results\nbob@example.com,5,\"FAILURE\nSUCCESS\"\n"
+    );
+}
+
+#[test]
+fn raw_events_come_out_as_their_json_newest_first() {
+    let out = quarry(&[
+        "query",
+        "-q",
+        "--format",
+        "json",
+        "eventType=user.session.end | eval seen=1",
+        FIXTURES[0],
+    ]);
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["published"], "2024-03-04T08:14:59.000Z");
+    assert_eq!(lines[0]["seen"], 1);
+    assert_eq!(lines[0]["actor"]["alternateId"], "carol@example.com");
+}
+
+#[test]
+fn a_bad_line_is_reported_with_its_place_counted_and_skipped() {
+    let log = Scratch::new("bad.ndjson", b"{\"a\":1}\n{\"a\": oops}\n{\"a\":2}\n");
+    let out = quarry(&["query", "| stats count", log.path()]);
+    assert!(out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("{}:2: invalid JSON", log.path())), "{err}");
+    assert!(err.contains("3 line(s), 2 event(s), 1 bad line(s)"), "{err}");
+    assert!(text(&out.stdout).contains("2"));
+    let strict = quarry(&["query", "--strict", "| stats count", log.path()]);
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(text(&strict.stderr).contains("--strict"));
+}
+
+#[test]
+fn missing_files_and_directories_are_input_errors() {
+    let out = quarry(&["query", "| stats count", "no/such/file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no/such/file.json: no such file"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = quarry(&["query", "| stats count", "tests"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("tests: is a directory"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn gzip_input_is_read_and_a_truncated_gzip_is_an_error() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(root().join(FIXTURES[0])).unwrap()).unwrap();
+    let bytes = gz.finish().unwrap();
+    let good = Scratch::new("log.ndjson.gz", &bytes);
+    let out = quarry(&["query", "-q", "--format", "json", "| stats count", good.path()]);
+    assert_eq!(text(&out.stdout), "{\"count\":18}\n");
+    let cut = Scratch::new("cut.ndjson.gz", &bytes[..bytes.len() / 2]);
+    let out = quarry(&["query", "| stats count", cut.path()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("truncated"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_line_over_the_limit_is_an_error_but_the_rest_still_runs() {
+    let mut content = b"{\"a\":1}\n".to_vec();
+    content.extend(format!("{{\"a\":\"{}\"}}\n", "x".repeat(5000)).bytes());
+    content.extend(b"{\"a\":3}\n");
+    let log = Scratch::new("long.ndjson", &content);
+    let out = quarry(&[
+        "query",
+        "--max-line-bytes",
+        "1000",
+        "--format",
+        "json",
+        "| stats count",
+        log.path(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(":2: line is"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("over the limit of 1000 bytes"));
+    assert_eq!(text(&out.stdout), "{\"count\":2}\n");
+}
+
+#[test]
+fn stdin_is_read_with_a_dash_or_no_file() {
+    let out = quarry_stdin(
+        &["query", "-q", "--format", "json", "| stats count", "-"],
+        b"{\"a\":1}\n{\"a\":2}\n",
+    );
+    assert_eq!(text(&out.stdout), "{\"count\":2}\n");
+    let out = quarry_stdin(&["query", "-q", "--format", "json", "| stats count"], b"[{\"a\":1}]");
+    assert_eq!(text(&out.stdout), "{\"count\":1}\n");
+}
+
+#[test]
+fn check_parses_both_seed_searches() {
+    let out = quarry(&["check", "queries/splunk"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("ok: queries/splunk/okta_mismatch_between_source_and_response_for_verify_push_request.toml")
+    );
+    assert!(stdout.contains("ok: queries/splunk/okta_suspicious_use_of_a_session_cookie.toml"));
+}
+
+#[test]
+fn an_unknown_command_fails_with_unsupported_and_a_caret() {
+    let out = quarry(&["check", "eventType=x | frobnicate y"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("unsupported: frobnicate"), "{err}");
+    assert!(
+        err.contains("eventType=x | frobnicate y\n  |               ^^^^^^^^^^"),
+        "{err}"
+    );
+    let out = quarry(&["check", "eventType=x | transaction user maxspan=5m"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unsupported: transaction"));
+    let out = quarry(&["check", "--parse-only", "eventType=x | transaction user maxspan=5m"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn syntax_errors_show_the_query_a_caret_and_a_hint() {
+    let out = quarry(&["query", "eventType=x | eval y=(1+2", "-"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[E0001]: expected `)`"), "{err}");
+    assert!(
+        err.contains("1 | eventType=x | eval y=(1+2\n  |                          ^"),
+        "{err}"
+    );
+    assert!(err.contains("help: every `(` needs a matching `)`"), "{err}");
+}
+
+#[test]
+fn errors_inside_a_macro_point_at_the_body_and_the_call() {
+    let conf = Scratch::new("macros.conf", b"[broken]\ndefinition = x | stats count by\n");
+    let out = quarry(&["check", "--macros", conf.path(), "`broken`"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("macro `broken`"), "{err}");
+    assert!(err.contains("in the expansion of this macro"), "{err}");
+}
+
+#[test]
+fn run_prints_one_alert_per_line_for_the_replayed_cookie_only() {
+    let mut args = vec![
+        "run",
+        "queries/splunk",
+        "--sourcetype",
+        "OktaIM2:log",
+        "--format",
+        "json",
+        "--input",
+    ];
+    args.extend(FIXTURES);
+    let out = quarry(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let alerts: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["rule"], "71ad47d1-d6bd-4e0a-b35c-020ad9a6959e");
+    assert_eq!(alerts[0]["name"], "Okta Suspicious Use of a Session Cookie");
+    assert_eq!(alerts[0]["severity"], "high");
+    assert_eq!(alerts[0]["risk_score"], 56);
+    assert_eq!(alerts[0]["result"]["user"], "carol@example.com");
+    let keys: Vec<&str> = alerts[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["rule", "name", "severity", "risk_score", "message", "result"]);
+}
+
+#[test]
+fn run_table_output_lists_alerts() {
+    let mut args = vec!["run", "queries/splunk", "--input"];
+    args.extend(FIXTURES);
+    let out = quarry(&args);
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("_time"), "{stdout}");
+    assert!(
+        stdout.contains("Okta Suspicious Use of a Session Cookie  high      56"),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,177 @@
+//! The shipped rules: each runs on each fixture with its output pinned by a snapshot, plus the
+//! facts the snapshots stand for, asserted directly.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+mod common;
+
+use quarry_cli::commands::run::{alert_json, run_rule};
+use quarry_cli::commands::InputFlags;
+use quarry_cli::rules::{collect, Rule};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+
+fn rule_files() -> Vec<PathBuf> {
+    collect(&[common::root().join("queries")]).unwrap()
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = common::root().join("tests/fixtures/okta");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(common::root()).unwrap_or(path).display().to_string()
+}
+
+/// Alerts of one rule over some inputs, as `quarry run --format json` prints them.
+fn alerts(rule: &Path, inputs: &[PathBuf]) -> Vec<Json> {
+    let rule = Rule::load(rule).unwrap();
+    let flags = InputFlags {
+        host: "localhost".into(),
+        index: "main".into(),
+        max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
+        ..InputFlags::default()
+    };
+    // Paths relative to the workspace root keep `source` stable in snapshots.
+    std::env::set_current_dir(common::root()).unwrap();
+    let inputs: Vec<String> = inputs.iter().map(|p| relative(p)).collect();
+    let run = run_rule(rule, &inputs, &flags).unwrap_or_else(|f| panic!("{}", f.message));
+    assert_eq!(run.report.read.bad_lines, 0);
+    run.results.iter().map(|e| alert_json(&run.rule, e)).collect()
+}
+
+#[test]
+fn every_rule_on_every_fixture() {
+    let settings = common::settings("rules");
+    for rule in rule_files() {
+        for fixture in fixtures() {
+            let lines: Vec<String> = alerts(&rule, std::slice::from_ref(&fixture))
+                .iter()
+                .map(|a| a.to_string())
+                .collect();
+            let name = format!(
+                "{}@{}",
+                rule.file_stem().unwrap().to_string_lossy(),
+                fixture.file_stem().unwrap().to_string_lossy()
+            );
+            settings.bind(|| insta::assert_snapshot!(name, lines.join("\n")));
+        }
+    }
+}
+
+fn rule(name: &str) -> PathBuf {
+    common::root().join("queries/splunk").join(format!("{name}.toml"))
+}
+
+#[test]
+fn the_session_cookie_rule_fires_exactly_for_the_replayed_device_token() {
+    let found = alerts(&rule("okta_suspicious_use_of_a_session_cookie"), &fixtures());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let result = &found[0]["result"];
+    assert_eq!(
+        result["debugContext.debugData.dtHash"],
+        "8f0c2a5e7b1d4c3a9e6f0b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d"
+    );
+    assert_eq!(result["user"], "carol@example.com");
+    assert_eq!(result["dc_src_ip"], 2);
+    assert_eq!(result["dc_userAgentOS"], 2);
+    assert_eq!(
+        found[0]["message"],
+        "A user [carol@example.com] is attempting to use a session cookie from multiple IP addresses or devices. Investigate further to determine if this was authorized."
+    );
+    assert_eq!(found[0]["risk_score"], 56);
+}
+
+#[test]
+fn the_verbatim_mismatch_rule_never_fires_not_even_on_push_spam() {
+    let found = alerts(
+        &rule("okta_mismatch_between_source_and_response_for_verify_push_request"),
+        &fixtures(),
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn why_the_mismatch_rule_cannot_fire() {
+    // Its aggregation, run on the push spam, shows the counters the final search tests: the
+    // string literals make every one of them zero, and everything lands in one group.
+    let query = Rule::load(&rule(
+        "okta_mismatch_between_source_and_response_for_verify_push_request",
+    ))
+    .unwrap()
+    .file
+    .query;
+    let upto_search = &query[..query.find("| search").unwrap()];
+    let data = std::fs::read_to_string(common::root().join("tests/fixtures/okta/push_spam.ndjson")).unwrap();
+    let rows = common::spl_with(
+        &format!("{upto_search} | table groupby total_pushes total_successes total_rejected suspect_device_from_source suspect_ip_from_source ratio src dc_ip"),
+        &data,
+        common::Opts {
+            sourcetype: Some("OktaIM2:log"),
+            ..common::Opts::default()
+        },
+    );
+    assert_eq!(
+        rows,
+        vec![serde_json::json!({
+            "groupby": "authenticationContext.externalSessionId",
+            "total_pushes": 0, "total_successes": 0, "total_rejected": 0,
+            "suspect_device_from_source": 0, "suspect_ip_from_source": 0,
+            "src": ["", "client.ipAddress"], "dc_ip": 2
+        })]
+    );
+}
+
+#[test]
+fn rule_files_are_complete() {
+    for path in rule_files() {
+        let rule = Rule::load(&path).unwrap();
+        let f = &rule.file;
+        assert!(
+            f.severity.is_some() && f.risk_score.is_some() && f.message.is_some(),
+            "{}",
+            path.display()
+        );
+        let origin = f.origin.as_ref().expect("origin");
+        assert!(
+            origin.url.is_some() && origin.version.is_some() && origin.license.is_some(),
+            "{}",
+            path.display()
+        );
+        assert!(
+            !f.mitre.as_ref().expect("mitre").techniques.is_empty(),
+            "{}",
+            path.display()
+        );
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        assert_eq!(
+            stem,
+            f.name.to_lowercase().replace(' ', "_"),
+            "rule files are named after the detection"
+        );
+    }
+}
+
+/// The queries are the seeds' text, byte for byte (checked where ../shared is present).
+#[test]
+fn rule_queries_are_verbatim_copies_of_the_seeds() {
+    let seeds = common::root().join("../shared/seeds");
+    if !seeds.is_dir() {
+        eprintln!("skipped: ../shared/seeds not present");
+        return;
+    }
+    let mut texts = String::new();
+    for entry in std::fs::read_dir(&seeds).unwrap() {
+        texts.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    for path in rule_files() {
+        let query = Rule::load(&path).unwrap().file.query;
+        assert!(texts.contains(&query), "{} is not verbatim", path.display());
+    }
+}
