@@ -110,3 +110,62 @@ fn splunk_corpus_round_trips() {
         failed.join("\n")
     );
 }
+
+// ------------------------------------------------------------------ EQL
+
+fn eql_round_trip(query: &str) -> Result<String, String> {
+    use quarry_syntax::eql::parse_query;
+    let first = parse_query(query, SourceId(0)).map_err(|e| e[0].message.clone())?;
+    let printed = first.to_string();
+    let again = parse_query(&printed, SourceId(0)).unwrap_or_else(|e| panic!("reparse of `{printed}`: {e:?}"));
+    assert_eq!(first, again, "\nquery:   {query}\nprinted: {printed}");
+    Ok(printed)
+}
+
+#[test]
+fn eql_constructs_round_trip() {
+    for query in [
+        "process where pid == 4 and not (name : (\"a*\", \"b?\") or x like~ \"y\") | head 5 | tail 2",
+        "sequence by user.email with maxspan=10m [any where event.action == \"x\"] [any where true] by ?host with runs=2 until [file where `sequence` == 20]",
+        "sequence with maxspan=1s [a where tag == \"n\"] ![a where tag == \"m\"] [a where true]",
+        "sample by host [any where uptime > 0] by os [any where port > 100]",
+        "join by unique_pid [process where opcode=1] [file where opcode == 0] until [file where opcode == 2]",
+        "process where x in~ (\"a\", 'b') and y not in (1, 2) and z regex~ \"\"\"a.*\"\"\" and w != ?'raw' | unique a, b | sort c d",
+        "file where descendant of [process where name == \"cmd.exe\"] and startsWith~(a, \"b\") and list[1].name == -1.5e3",
+        "process where -(a + b) * c / 2 % 3 >= .5 | unique_count x | count | filter percent >= .5",
+        "sequence [process where true] by unique_pid [file where true] fork=true by unique_pid",
+    ] {
+        eql_round_trip(query).unwrap_or_else(|e| panic!("{query}: {e}"));
+    }
+}
+
+/// Every query of the public EQL conformance cases and every public Elastic EQL rule parses
+/// and round-trips (where `../shared` is present).
+#[test]
+fn eql_corpora_round_trip() {
+    let shared = common::root().join("../shared");
+    if !shared.is_dir() {
+        eprintln!("skipped: ../shared not present");
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (file, field) in [
+        ("conformance/eql/cases/public.jsonl", "query"),
+        ("corpus/elastic_eql_public.jsonl", "query"),
+    ] {
+        let text = std::fs::read_to_string(shared.join(file)).unwrap();
+        for line in text.lines() {
+            let case: serde_json::Value = serde_json::from_str(line).unwrap();
+            let query = case[field].as_str().unwrap_or_default();
+            let expect_error = case["expect_error"].as_bool().unwrap_or(false);
+            count += 1;
+            if let Err(e) = eql_round_trip(query) {
+                if !expect_error {
+                    failures.push(format!("{}: {e}\n    {query}", case["id"].as_str().or(case["rule_id"].as_str()).unwrap_or("?")));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {count} do not parse:\n{}", failures.len(), failures.join("\n"));
+}

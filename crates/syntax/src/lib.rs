@@ -5,6 +5,8 @@
 //! equal tree. Meaning is not decided here: the engine lowers these trees into its plan.
 
 pub mod diagnostic;
+pub mod eql;
+pub mod input;
 pub mod source;
 pub mod span;
 pub mod spl;

@@ -5,7 +5,7 @@
 //! `.` between two operands concatenates them (`a.b` is `a . b`, write `'a.b'` for the field).
 //! Keywords (`AND`, `OR`, `NOT`, `XOR`, `LIKE`, `IN`) are accepted in any case.
 
-use super::input::*;
+use crate::input::*;
 use crate::spl::ast::{
     BinaryOp, Expr, ExprKind, Field, Ident, Quote, UnaryOp, IN_PRECEDENCE, NEG_PRECEDENCE, NOT_PRECEDENCE,
 };

@@ -5,13 +5,13 @@
 
 pub mod cmd;
 pub mod expr;
-pub mod input;
+
 pub mod search;
 
 use crate::diagnostic::Diagnostic;
 use crate::span::{SourceId, Span};
 use crate::spl::ast::Pipeline;
-use input::*;
+use crate::input::*;
 use nom::Input as _;
 
 /// Parses an SPL query (after macro expansion) held in source `source`.

@@ -5,7 +5,7 @@
 //! `A=1 AND B=2 OR C=3` means `A=1 AND (B=2 OR C=3)` and `a b OR c` means `a AND (b OR c)`
 //! (Splunk Search Manual, "Boolean expressions", order of evaluation for the search command).
 
-use super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Field, Literal, Quote, SearchExpr, SearchKind, SearchOp};
 use nom::Input as _;
 

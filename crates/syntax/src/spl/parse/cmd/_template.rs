@@ -3,7 +3,7 @@
 //! `spl/print.rs`, and the operator in the engine. Not compiled.
 //!
 //! ```ignore
-//! use super::super::input::*;
+//! use crate::input::*;
 //! use crate::spl::ast::{Command, MyCommand};
 //!
 //! /// After the command name: `mycommand [opt=value]... <field>`.

@@ -1,6 +1,6 @@
 //! `bin` / `bucket`: `[<option>=<value>]... <field> [as <field>] [<option>=<value>]...`.
 
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Bin, Command};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>, bucket_alias: bool) -> PResult<'a, Command> {

@@ -1,6 +1,6 @@
 //! `dedup [<count>] <field>... [keepevents=<bool>] [keepempty=<bool>] [consecutive=<bool>] [sortby <key>...]`.
 
-use super::super::input::*;
+use crate::input::*;
 use super::sort::sort_keys;
 use crate::spl::ast::{Command, Dedup};
 

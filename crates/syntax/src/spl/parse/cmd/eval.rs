@@ -1,7 +1,7 @@
 //! `eval <field>=<expression>[, <field>=<expression>]...`.
 
 use super::super::expr::expr;
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Assignment, Command, Eval};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

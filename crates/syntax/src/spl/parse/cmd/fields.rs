@@ -1,6 +1,6 @@
 //! `fields [+|-] <field>...` (comma or space separated, `*` wildcards).
 
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Command, Fields, FieldsMode};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

@@ -1,6 +1,6 @@
 //! `fillnull [value=<string>] [<field>...]`.
 
-use super::super::input::*;
+use crate::input::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::spl::ast::{Command, FillNull};
 

@@ -1,7 +1,7 @@
 //! `head [<count>] | head limit=<count> | head (<eval-expression>)` and `tail [<count>]`.
 
 use super::super::expr::expr;
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Command, Head, Tail};
 
 pub fn parse_head<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

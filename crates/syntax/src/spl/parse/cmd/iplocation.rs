@@ -1,6 +1,6 @@
 //! `iplocation [prefix=<string>] [allfields=<bool>] [lang=<string>] <field>`.
 
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Command, IpLocation};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

@@ -15,7 +15,7 @@ mod table;
 mod unsupported;
 mod where_;
 
-use super::input::*;
+use crate::input::*;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::spl::ast::{Command, StatsKind};
 use crate::spl::commands::{is_splunk_command, IMPLEMENTED};

@@ -1,6 +1,6 @@
 //! `rename <field> as <field> [[,] <field> as <field>]...`.
 
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Command, Rename};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

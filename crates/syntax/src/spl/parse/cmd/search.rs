@@ -1,6 +1,6 @@
 //! `search <expression>` (also implicit at the start of a query).
 
-use super::super::input::*;
+use crate::input::*;
 use super::super::search::search_expr;
 use crate::spl::ast::{Command, Search};
 

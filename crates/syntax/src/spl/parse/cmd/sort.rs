@@ -1,7 +1,7 @@
 //! `sort [<count>] [limit=<count>] [+|-]<key> [[,] [+|-]<key>]... [desc|d]`, where a key is a
 //! field or `auto(f)`, `str(f)`, `num(f)`, `ip(f)`.
 
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Command, Sort, SortConversion, SortDirection, SortKey};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

@@ -2,7 +2,7 @@
 //! where `<agg>` is `func`, `func(field)` or `func(eval(<expression>))`.
 
 use super::super::expr::expr;
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{AggArg, Aggregation, Command, Stats, StatsKind};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>, kind: StatsKind) -> PResult<'a, Command> {

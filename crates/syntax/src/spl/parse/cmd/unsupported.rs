@@ -1,7 +1,7 @@
 //! A Splunk command Quarry does not implement: kept by name with its arguments as text, so the
 //! query still parses and planning reports `unsupported: <name>`.
 
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Command, Ident, Unsupported};
 use nom::Input as _;
 

@@ -1,7 +1,7 @@
 //! `where <eval-expression>`.
 
 use super::super::expr::expr;
-use super::super::input::*;
+use crate::input::*;
 use crate::spl::ast::{Command, Where};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

@@ -1,10 +1,11 @@
-//! Parser plumbing shared by every SPL parser: the located input, the error type with its closed
+//! Parser plumbing shared by the SPL and EQL parsers: the located input, the error type with its closed
 //! list of expectations, and the small lexical helpers (whitespace, names, quoted strings,
 //! `key=value` options).
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{SourceId, Span};
 use crate::spl::ast::{CommandOption, Field, Ident, Literal, Quote};
+
 use nom::error::{ErrorKind, ParseError};
 use nom::{Err, IResult, Input as _};
 use nom_locate::LocatedSpan;
