@@ -41,7 +41,7 @@ fn alerts(rule: &Path, inputs: &[PathBuf]) -> Vec<Json> {
     // Paths relative to the workspace root keep `source` stable in snapshots.
     std::env::set_current_dir(common::root()).unwrap();
     let inputs: Vec<String> = inputs.iter().map(|p| relative(p)).collect();
-    let run = run_rule(rule, &inputs, &flags).unwrap_or_else(|f| panic!("{}", f.message));
+    let run = run_rule(rule, &inputs, &flags, &Default::default()).unwrap_or_else(|f| panic!("{}", f.message));
     assert_eq!(run.report.read.bad_lines, 0);
     run.results.iter().map(|e| alert_json(&run.rule, e)).collect()
 }

@@ -50,6 +50,20 @@ pub fn columns(event: &Event) -> Vec<(Name, Value)> {
 /// A result as a JSON object: an event is its original JSON with the pipeline's changes; a
 /// row is its fields (null fields left out).
 pub fn to_json(event: &Event) -> Json {
+    if let Some(group) = &event.group {
+        let events: Vec<Json> = group
+            .events
+            .iter()
+            .map(|e| match e {
+                Some(e) => to_json(e),
+                None => serde_json::json!({"missing": true}),
+            })
+            .collect();
+        return serde_json::json!({
+            "join_keys": group.join_keys.iter().map(Value::to_json).collect::<Vec<_>>(),
+            "events": events,
+        });
+    }
     match &event.doc {
         Some(doc) => {
             let mut object = match &doc.json {

@@ -33,8 +33,8 @@ pub struct Doc {
     pub raw: Box<str>,
     /// The parsed JSON object.
     pub json: Json,
-    /// Epoch seconds, from the time field; `None` when the event has no usable time.
-    pub time: Option<f64>,
+    /// Epoch nanoseconds, from the time field; `None` when the event has no usable time.
+    pub time_ns: Option<i64>,
     pub meta: Arc<SourceMeta>,
     /// 1-based line number (or element number in a JSON array file).
     pub line: u64,
@@ -60,6 +60,27 @@ pub struct Event {
     pub doc: Option<Arc<Doc>>,
     /// Fields written by the pipeline, in the order written. `Value::Null` hides a field.
     pub fields: FieldMap,
+    /// For a result made of several events (an EQL sequence, sample or join): its events.
+    pub group: Option<Arc<Group>>,
+}
+
+/// A result made of several events, in stage order. A missing-event stage (`![...]`) has no
+/// event.
+#[derive(Clone, Debug, Default)]
+pub struct Group {
+    pub join_keys: Vec<Value>,
+    pub events: Vec<Option<Event>>,
+}
+
+impl Event {
+    /// A result made of several events.
+    pub fn group(group: Group) -> Event {
+        Event {
+            doc: None,
+            fields: FieldMap::default(),
+            group: Some(Arc::new(group)),
+        }
+    }
 }
 
 impl Event {
@@ -67,12 +88,17 @@ impl Event {
         Event {
             doc: Some(Arc::new(doc)),
             fields: FieldMap::default(),
+            group: None,
         }
     }
 
     /// A row with the given fields and no source event.
     pub fn row(fields: FieldMap) -> Event {
-        Event { doc: None, fields }
+        Event {
+            doc: None,
+            fields,
+            group: None,
+        }
     }
 
     pub fn get(&self, name: &str) -> Value {
@@ -88,7 +114,7 @@ impl Event {
         };
         match name {
             "_raw" => return Value::str(&*doc.raw),
-            "_time" => return doc.time.map(Value::number).unwrap_or(Value::Null),
+            "_time" => return doc.time_ns.map(|ns| Value::number(ns as f64 / 1e9)).unwrap_or(Value::Null),
             "source" => return Value::Str(doc.meta.source.clone()),
             "sourcetype" => {
                 if let Some(st) = &doc.meta.sourcetype {

@@ -305,7 +305,7 @@ fn read_stream(
                 batch.push(Event::from_doc(Doc {
                     raw: text.into(),
                     json,
-                    time,
+                    time_ns: time,
                     meta: meta.clone(),
                     line: line_no,
                 }));
@@ -369,7 +369,7 @@ fn read_array(
                 batch.push(Event::from_doc(Doc {
                     raw: raw.into(),
                     json,
-                    time,
+                    time_ns: time,
                     meta: meta.clone(),
                     line: element,
                 }));
@@ -489,7 +489,7 @@ impl Timing {
         Timing { fields, unit }
     }
 
-    fn time_of(&self, json: &Json) -> Option<f64> {
+    fn time_of(&self, json: &Json) -> Option<i64> {
         self.fields
             .iter()
             .find_map(|f| json_path(json, f))

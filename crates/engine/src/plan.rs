@@ -41,6 +41,8 @@ pub enum Op {
     IpLocation(IpLocationSpec),
     /// Put events in Splunk's result order, newest first (inserted by the planner).
     TimeOrder,
+    /// An EQL operator.
+    Eql(crate::eql::EqlOp),
 }
 
 /// A field name that may hold `*` wildcards (`lat*`, `*`).
@@ -383,6 +385,7 @@ impl fmt::Display for Op {
             ),
             Op::IpLocation(spec) => write!(f, "IpLocation: {}", spec.field),
             Op::TimeOrder => write!(f, "TimeOrder: newest first (buffers)"),
+            Op::Eql(op) => write!(f, "{op}"),
         }
     }
 }

@@ -28,6 +28,17 @@ impl TimeUnit {
         })
     }
 
+    /// Epoch nanoseconds for a whole number in this unit (exact), `None` on overflow.
+    pub fn to_nanos(self, n: i64) -> Option<i64> {
+        match self {
+            TimeUnit::Seconds => n.checked_mul(1_000_000_000),
+            TimeUnit::Millis => n.checked_mul(1_000_000),
+            TimeUnit::Micros => n.checked_mul(1_000),
+            TimeUnit::Nanos => Some(n),
+            TimeUnit::FileTime => n.checked_sub(116_444_736_000_000_000)?.checked_mul(100),
+        }
+    }
+
     /// Epoch seconds for a number in this unit.
     pub fn to_seconds(self, n: f64) -> f64 {
         match self {
@@ -40,14 +51,57 @@ impl TimeUnit {
     }
 }
 
-/// Reads a timestamp: a JSON number or digit string in `unit`, or ISO 8601 text
-/// (`2024-03-01T10:00:00.123Z`, `+02:00` offsets, a space instead of `T`, no zone = UTC).
-pub fn parse_timestamp(json: &serde_json::Value, unit: TimeUnit) -> Option<f64> {
+/// Reads a timestamp as epoch nanoseconds: a JSON number or digit string in `unit`, or ISO
+/// 8601 text (`2024-03-01T10:00:00.123Z`, `+02:00` offsets, a space instead of `T`, no zone =
+/// UTC). Whole numbers convert exactly.
+pub fn parse_timestamp(json: &serde_json::Value, unit: TimeUnit) -> Option<i64> {
     match json {
-        serde_json::Value::Number(n) => n.as_f64().map(|f| unit.to_seconds(f)),
-        serde_json::Value::String(s) => parse_time_text(s, unit),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => unit.to_nanos(i),
+            None => n.as_f64().and_then(|f| seconds_to_nanos(unit.to_seconds(f))),
+        },
+        serde_json::Value::String(s) => {
+            let t = s.trim();
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                return t.parse::<i64>().ok().and_then(|i| unit.to_nanos(i));
+            }
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                return t.parse::<f64>().ok().and_then(|f| seconds_to_nanos(unit.to_seconds(f)));
+            }
+            parse_iso8601_nanos(t)
+        }
         _ => None,
     }
+}
+
+fn seconds_to_nanos(s: f64) -> Option<i64> {
+    let ns = (s * 1e9).round();
+    (ns.is_finite() && ns.abs() < 9.2e18).then_some(ns as i64)
+}
+
+/// ISO 8601 text to epoch nanoseconds.
+pub fn parse_iso8601_nanos(t: &str) -> Option<i64> {
+    let seconds = parse_iso8601(t)?;
+    // Re-read the fraction exactly: f64 seconds lose nanoseconds.
+    let whole = seconds.floor() as i64;
+    let frac_nanos = fraction_nanos(t).unwrap_or(((seconds - seconds.floor()) * 1e9).round() as i64);
+    whole.checked_mul(1_000_000_000)?.checked_add(frac_nanos)
+}
+
+/// The digits after the seconds' decimal point, as nanoseconds.
+fn fraction_nanos(t: &str) -> Option<i64> {
+    let time_part = &t[t.find(['T', ' '])?..];
+    let dot = time_part.find('.')?;
+    let digits: String = time_part[dot + 1..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let mut padded = digits;
+    padded.truncate(9);
+    while padded.len() < 9 {
+        padded.push('0');
+    }
+    padded.parse().ok()
 }
 
 pub fn parse_time_text(s: &str, unit: TimeUnit) -> Option<f64> {

@@ -17,6 +17,8 @@ pub enum Value {
     Str(Arc<str>),
     /// A multivalue field: flat, never empty, never a single element (see [`Value::multi`]).
     Multi(Arc<[Value]>),
+    /// A JSON object (EQL reads nested objects; SPL never produces one).
+    Object(Arc<serde_json::Map<String, serde_json::Value>>),
 }
 
 impl Value {
@@ -120,6 +122,7 @@ impl Value {
             Value::Int(i) => Some(Cow::Owned(i.to_string())),
             Value::Float(f) => Some(Cow::Owned(format_float(*f))),
             Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+            Value::Object(map) => Some(Cow::Owned(serde_json::Value::Object((**map).clone()).to_string())),
             Value::Null | Value::Multi(_) => None,
         }
     }
@@ -205,6 +208,7 @@ impl Value {
                 .unwrap_or_else(|| serde_json::Value::String(format_float(*f))),
             Value::Str(s) => serde_json::Value::String(s.to_string()),
             Value::Multi(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::Object(map) => serde_json::Value::Object((**map).clone()),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `quarry check`: do queries and rule files parse, and (without `--parse-only`) can every
 //! command and function they use run?
 
-use super::{Env, Failure, InputFlags};
+use super::{EqlFlags, Env, Failure, InputFlags};
 use crate::lang::{detect, Lang};
 use crate::rules::{collect, is_rule_file, Rule};
 use crate::Exit;
@@ -19,6 +19,8 @@ pub struct CheckArgs {
     pub lang: Option<Lang>,
     #[command(flatten)]
     pub input: InputFlags,
+    #[command(flatten)]
+    pub eql: EqlFlags,
     /// Queries, rule files, or directories of rule files.
     #[arg(required = true)]
     pub items: Vec<String>,
@@ -62,12 +64,10 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
             let id = env.add_query(&item.name, &item.text, item.first_line);
             match lang {
                 Lang::Spl => quarry_engine::spl::parse(&mut env.sources, id, &env.macros).map(|_| ()),
-                Lang::Eql => env
-                    .compile(&item.name, &item.text, item.first_line, Some(lang), EventOrder::Input)
-                    .map(|_| ()),
+                Lang::Eql => quarry_syntax::eql::parse_query(&item.text, id).map(|_| ()),
             }
         } else {
-            env.compile(&item.name, &item.text, item.first_line, Some(lang), EventOrder::Input)
+            env.compile(&item.name, &item.text, item.first_line, Some(lang), EventOrder::Input, &args.eql.options_for(&args.input))
                 .map(|_| ())
         };
         match result {

@@ -10,6 +10,7 @@ use crate::lang::{detect, Lang};
 use crate::library;
 use crate::Exit;
 use clap::Args;
+use quarry_engine::eql::{Dialect, EqlOptions, Semantics};
 use quarry_engine::geoip::GeoIp;
 use quarry_engine::input::{ReadOptions, DEFAULT_MAX_LINE};
 use quarry_engine::plan::{EventOrder, Plan};
@@ -73,6 +74,75 @@ fn parse_order(text: &str) -> Result<EventOrder, String> {
         "input" => Ok(EventOrder::Input),
         _ => Err(format!("unknown order `{text}` (time, input)")),
     }
+}
+
+/// Flags for EQL queries.
+#[derive(Args, Clone, Debug)]
+pub struct EqlFlags {
+    /// EQL semantics: `elasticsearch` (what Elastic's rules run under) or `endgame`.
+    #[arg(long, value_name = "DIALECT", default_value = "elasticsearch", value_parser = parse_dialect)]
+    pub eql_dialect: Dialect,
+    /// endgame's case-sensitive mode (endgame compares strings without case by default).
+    #[arg(long)]
+    pub case_sensitive: bool,
+    /// Cap on the number of results, like the `size` of an Elasticsearch request.
+    #[arg(long, value_name = "N")]
+    pub size: Option<u64>,
+    /// `sample`: samples per join key.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub max_samples_per_key: usize,
+    /// Field holding the event category that `process where ...` tests.
+    #[arg(long, value_name = "FIELD", default_value = "event.category")]
+    pub category_field: String,
+    /// Field that orders events with the same timestamp.
+    #[arg(long, value_name = "FIELD")]
+    pub tiebreaker: Option<String>,
+    /// Most partial sequences kept in memory; the oldest are evicted (and counted) beyond it.
+    #[arg(long, value_name = "N", default_value_t = quarry_engine::eql::DEFAULT_MAX_PARTIALS)]
+    pub max_partials: usize,
+}
+
+impl Default for EqlFlags {
+    fn default() -> EqlFlags {
+        EqlFlags {
+            eql_dialect: Dialect::Elasticsearch,
+            case_sensitive: false,
+            size: None,
+            max_samples_per_key: 1,
+            category_field: "event.category".into(),
+            tiebreaker: None,
+            max_partials: quarry_engine::eql::DEFAULT_MAX_PARTIALS,
+        }
+    }
+}
+
+impl EqlFlags {
+    /// The options, with the time field the inputs are read with.
+    pub fn options_for(&self, input: &InputFlags) -> EqlOptions {
+        EqlOptions {
+            time_field: Some(input.time_field.clone().unwrap_or_else(|| "@timestamp".into())),
+            ..self.options()
+        }
+    }
+
+    pub fn options(&self) -> EqlOptions {
+        EqlOptions {
+            semantics: Semantics {
+                dialect: self.eql_dialect,
+                case_sensitive: self.case_sensitive,
+            },
+            category_field: self.category_field.clone(),
+            tiebreaker: self.tiebreaker.clone(),
+            size: self.size,
+            max_samples_per_key: self.max_samples_per_key,
+            max_partials: self.max_partials,
+            time_field: None,
+        }
+    }
+}
+
+fn parse_dialect(text: &str) -> Result<Dialect, String> {
+    Dialect::parse(text).ok_or_else(|| format!("unknown dialect `{text}` (elasticsearch, endgame)"))
 }
 
 /// Definitions a command runs with.
@@ -171,15 +241,12 @@ impl Env {
         first_line: usize,
         lang: Option<Lang>,
         order: EventOrder,
+        eql: &EqlOptions,
     ) -> Result<Plan, Vec<Diagnostic>> {
         let id = self.add_query(name, text, first_line);
         match lang.unwrap_or_else(|| detect(text)) {
             Lang::Spl => quarry_engine::spl::compile(&mut self.sources, id, &self.macros, order).map(|c| c.plan),
-            Lang::Eql => Err(vec![Diagnostic::unsupported(
-                "EQL",
-                quarry_syntax::Span::new(id, 0..text.len()),
-            )
-            .with_note("the EQL front end is not built yet")]),
+            Lang::Eql => quarry_engine::eql::compile(&self.sources, id, eql),
         }
     }
 

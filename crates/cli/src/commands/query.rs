@@ -1,6 +1,6 @@
 //! `quarry query`: an ad-hoc query over log files.
 
-use super::{print_summary, report_input_errors, BadLines, Env, Failure, InputFlags};
+use super::{print_summary, report_input_errors, BadLines, EqlFlags, Env, Failure, InputFlags};
 use crate::lang::Lang;
 use crate::output::{Format, ResultWriter};
 use crate::Exit;
@@ -19,6 +19,8 @@ pub struct QueryArgs {
     pub format: Format,
     #[command(flatten)]
     pub input: InputFlags,
+    #[command(flatten)]
+    pub eql: EqlFlags,
     /// The query.
     pub query: String,
     /// Log files: newline-delimited JSON, a JSON array, gzip; `-` or nothing for stdin.
@@ -27,7 +29,7 @@ pub struct QueryArgs {
 
 pub fn run(args: QueryArgs) -> Result<Exit, Failure> {
     let mut env = Env::load(&args.input)?;
-    let plan = match env.compile("query", &args.query, 1, args.lang, args.input.order) {
+    let plan = match env.compile("query", &args.query, 1, args.lang, args.input.order, &args.eql.options_for(&args.input)) {
         Ok(plan) => plan,
         Err(diagnostics) => {
             env.report(&diagnostics);

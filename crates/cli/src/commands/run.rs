@@ -1,6 +1,6 @@
 //! `quarry run`: runs rule files over log files and prints one alert per result.
 
-use super::{print_summary, report_input_errors, BadLines, Env, Failure, InputFlags};
+use super::{print_summary, report_input_errors, BadLines, EqlFlags, Env, Failure, InputFlags};
 use crate::library;
 use crate::output::{to_json, Format};
 use crate::rules::{collect, Rule};
@@ -27,6 +27,8 @@ pub struct RunArgs {
     pub format: Format,
     #[command(flatten)]
     pub input: InputFlags,
+    #[command(flatten)]
+    pub eql: EqlFlags,
 }
 
 /// One alert: which rule fired and the result that made it fire.
@@ -52,7 +54,7 @@ pub struct RuleRun {
 
 /// Compiles and runs one rule over `inputs`. `Err` carries the rendered diagnostics of a rule
 /// that does not compile.
-pub fn run_rule(rule: Rule, inputs: &[String], flags: &InputFlags) -> Result<RuleRun, Failure> {
+pub fn run_rule(rule: Rule, inputs: &[String], flags: &InputFlags, eql: &EqlFlags) -> Result<RuleRun, Failure> {
     let mut env = Env::load(flags)?;
     if let Some(dir) = rule.path.parent() {
         for conf in library::macros_near(dir) {
@@ -65,13 +67,7 @@ pub fn run_rule(rule: Rule, inputs: &[String], flags: &InputFlags) -> Result<Rul
     }
     let name = rule.path.display().to_string();
     let plan = env
-        .compile(
-            &name,
-            &rule.file.query,
-            rule.query_line,
-            Some(rule.file.language),
-            flags.order,
-        )
+        .compile(&name, &rule.file.query, rule.query_line, Some(rule.file.language), flags.order, &eql.options_for(flags))
         .map_err(|diagnostics| Failure::new(Exit::QueryError, env.render(&diagnostics)))?;
     let read = env.read_options(flags, rule.file.sourcetype.as_deref())?;
     let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
@@ -107,7 +103,7 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
                 continue;
             }
         };
-        let outcome = match run_rule(rule, &args.inputs, &args.input) {
+        let outcome = match run_rule(rule, &args.inputs, &args.input, &args.eql) {
             Ok(outcome) => outcome,
             Err(failure) if failure.exit == Exit::QueryError => {
                 eprintln!("{}", failure.message);

@@ -7,6 +7,8 @@
 mod math;
 mod mv;
 mod net;
+
+pub use net::parse_cidr;
 mod text;
 mod time;
 
@@ -262,6 +264,7 @@ pub fn call(func: Func, args: &[Value], prepared: &Prepared, ctx: &FuncContext) 
             Value::Str(s) if crate::value::parse_number(s).is_some() => "Number",
             Value::Str(_) => "String",
             Value::Multi(_) => "Multivalue",
+            Value::Object(_) => "Object",
         }),
         Like => text::like(&args[0], &args[1], prepared),
         Match => text::regex_match(&args[0], &args[1], prepared),

@@ -52,6 +52,8 @@ pub struct Accounting {
     pub dropped_null_by: u64,
     /// Results cut by a limit (`sort` default of 10,000, `head`).
     pub truncated: u64,
+    /// Partial sequences evicted to bound memory.
+    pub evicted_partials: u64,
     /// One-off notes (`iplocation` without a database).
     pub notes: Vec<String>,
 }
@@ -67,6 +69,7 @@ impl Accounting {
     pub fn merge(&mut self, other: &Accounting) {
         self.dropped_null_by += other.dropped_null_by;
         self.truncated += other.truncated;
+        self.evicted_partials += other.evicted_partials;
         for note in &other.notes {
             self.note(note.clone());
         }
@@ -105,6 +108,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::Dedup(spec) => Box::new(dedup::Dedup::new(spec.clone())),
         Op::IpLocation(spec) => Box::new(iplocation::IpLocation::new(spec.clone())),
         Op::TimeOrder => Box::new(sort::TimeOrder::default()),
+        Op::Eql(op) => crate::eql::build(op),
     }
 }
 

@@ -483,6 +483,12 @@ fn binary(i: Input, min_prec: u8) -> PResult<Expr> {
         if chained > MAX_CHAIN {
             return fatal(i, Expected::Message(format!("expression too long (more than {MAX_CHAIN} operators in a row)")));
         }
+        // endgame method syntax: `x:length()` is `length(x)`.
+        if let Some((rest, call)) = method_call(i, &start, &lhs)? {
+            lhs = call;
+            i = rest;
+            continue;
+        }
         let after = ws(i);
         // Comparisons and set/pattern tests (one per operand, not chained).
         if min_prec <= COMPARISON_PRECEDENCE {
@@ -509,6 +515,28 @@ fn binary(i: Input, min_prec: u8) -> PResult<Expr> {
         i = rest;
     }
     Ok((i, lhs))
+}
+
+/// `:name(args)` right after an operand (no spaces): a method call on it.
+fn method_call<'a>(i: Input<'a>, start: &Input<'a>, lhs: &Expr) -> Result<Option<(Input<'a>, Expr)>, nom::Err<PError>> {
+    let Some(after_colon) = eat(i, ":") else { return Ok(None) };
+    let Ok((after_name, name)) = bare_name(after_colon) else { return Ok(None) };
+    if !after_name.fragment().starts_with('(') {
+        return Ok(None);
+    }
+    let (rest, mut args) = commit(paren_list(after_name))?;
+    args.insert(0, lhs.clone());
+    Ok(Some((
+        rest,
+        Expr {
+            span: span_between(start, &rest),
+            kind: ExprKind::Call {
+                name,
+                insensitive: false,
+                args,
+            },
+        },
+    )))
 }
 
 fn not_expr(i: Input) -> PResult<Expr> {
