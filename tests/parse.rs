@@ -162,10 +162,18 @@ fn eql_corpora_round_trip() {
             count += 1;
             if let Err(e) = eql_round_trip(query) {
                 if !expect_error {
-                    failures.push(format!("{}: {e}\n    {query}", case["id"].as_str().or(case["rule_id"].as_str()).unwrap_or("?")));
+                    failures.push(format!(
+                        "{}: {e}\n    {query}",
+                        case["id"].as_str().or(case["rule_id"].as_str()).unwrap_or("?")
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {count} do not parse:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} do not parse:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -14,8 +14,18 @@ fn rule_files() -> Vec<PathBuf> {
     collect(&[common::root().join("queries")]).unwrap()
 }
 
+/// Raw Okta System Log fixtures (read with the OktaIM2:log profile).
 fn fixtures() -> Vec<PathBuf> {
-    let dir = common::root().join("tests/fixtures/okta");
+    fixtures_in("tests/fixtures/okta")
+}
+
+/// The same kind of events as Elastic's Okta integration indexes them (ECS).
+fn ecs_fixtures() -> Vec<PathBuf> {
+    fixtures_in("tests/fixtures/okta-ecs")
+}
+
+fn fixtures_in(dir: &str) -> Vec<PathBuf> {
+    let dir = common::root().join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -29,10 +39,16 @@ fn relative(path: &Path) -> String {
     path.strip_prefix(common::root()).unwrap_or(path).display().to_string()
 }
 
-/// Alerts of one rule over some inputs, as `quarry run --format json` prints them.
+/// Alerts of one rule over raw Okta logs, as `quarry run --sourcetype OktaIM2:log --format json`
+/// prints them.
 fn alerts(rule: &Path, inputs: &[PathBuf]) -> Vec<Json> {
+    alerts_with(rule, inputs, Some("OktaIM2:log"))
+}
+
+fn alerts_with(rule: &Path, inputs: &[PathBuf], sourcetype: Option<&str>) -> Vec<Json> {
     let rule = Rule::load(rule).unwrap();
     let flags = InputFlags {
+        sourcetype: sourcetype.map(str::to_string),
         host: "localhost".into(),
         index: "main".into(),
         max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
@@ -49,14 +65,15 @@ fn alerts(rule: &Path, inputs: &[PathBuf]) -> Vec<Json> {
 #[test]
 fn every_rule_on_every_fixture() {
     let settings = common::settings("rules");
+    let raw = fixtures().into_iter().map(|f| (f, Some("OktaIM2:log"), ""));
+    let ecs = ecs_fixtures().into_iter().map(|f| (f, None, "ecs-"));
+    let all: Vec<_> = raw.chain(ecs).collect();
     for rule in rule_files() {
-        for fixture in fixtures() {
-            let lines: Vec<String> = alerts(&rule, std::slice::from_ref(&fixture))
-                .iter()
-                .map(|a| a.to_string())
-                .collect();
+        for (fixture, sourcetype, prefix) in &all {
+            let found = alerts_with(&rule, std::slice::from_ref(fixture), *sourcetype);
+            let lines: Vec<String> = found.iter().map(|a| a.to_string()).collect();
             let name = format!(
-                "{}@{}",
+                "{}@{prefix}{}",
                 rule.file_stem().unwrap().to_string_lossy(),
                 fixture.file_stem().unwrap().to_string_lossy()
             );
@@ -67,6 +84,44 @@ fn every_rule_on_every_fixture() {
 
 fn rule(name: &str) -> PathBuf {
     common::root().join("queries/splunk").join(format!("{name}.toml"))
+}
+
+fn elastic_rule() -> PathBuf {
+    common::root().join("queries/elastic/potential_abuse_of_repeated_mfa_push_notifications.toml")
+}
+
+/// The users a push-fatigue alert names (the join key of each sequence).
+fn alerted_users(found: &[Json]) -> Vec<String> {
+    found
+        .iter()
+        .map(|a| a["result"]["join_keys"][0].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn the_push_fatigue_rule_alerts_on_raw_okta_logs_through_the_profile() {
+    let fixture = common::root().join("tests/fixtures/okta/push_fatigue_classic.ndjson");
+    let found = alerts(&elastic_rule(), std::slice::from_ref(&fixture));
+    // erin: two denials then SSO within 10 minutes; judy: exactly 10 minutes (inclusive).
+    // Not frank (one denial), gina (11 minutes), hank/ivan (one denial each).
+    assert_eq!(alerted_users(&found), ["erin@example.com", "judy@example.com"]);
+    let events = found[0]["result"]["events"].as_array().unwrap();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[2]["eventType"], "user.authentication.sso");
+    assert_eq!(
+        found[0]["message"].as_str().unwrap().split(' ').next(),
+        Some("erin@example.com")
+    );
+}
+
+#[test]
+fn the_push_fatigue_rule_alerts_the_same_on_ecs_events() {
+    let fixture = common::root().join("tests/fixtures/okta-ecs/push_fatigue_classic.ndjson");
+    let found = alerts_with(&elastic_rule(), std::slice::from_ref(&fixture), None);
+    assert_eq!(alerted_users(&found), ["erin@example.com", "judy@example.com"]);
+    // Without the profile, raw Okta events have no ECS fields: nothing matches.
+    let raw = common::root().join("tests/fixtures/okta/push_fatigue_classic.ndjson");
+    assert!(alerts_with(&elastic_rule(), std::slice::from_ref(&raw), None).is_empty());
 }
 
 #[test]

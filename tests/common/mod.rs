@@ -97,3 +97,62 @@ pub fn spl_error(query: &str) -> String {
 pub fn ndjson(values: &[Json]) -> String {
     values.iter().map(|v| format!("{v}\n")).collect()
 }
+
+/// Runs an EQL query over NDJSON text (time in `@timestamp`, epoch ms or ISO; category in
+/// `event_type`) and returns the `id` of each result's events, -1 for a missing event.
+pub fn eql(query: &str, ndjson: &str, dialect: quarry_engine::eql::Dialect) -> Result<Vec<i64>, String> {
+    eql_with(query, ndjson, dialect, false)
+}
+
+pub fn eql_with(
+    query: &str,
+    ndjson: &str,
+    dialect: quarry_engine::eql::Dialect,
+    case_sensitive: bool,
+) -> Result<Vec<i64>, String> {
+    use quarry_engine::eql::{EqlOptions, Semantics};
+    let opts = EqlOptions {
+        semantics: Semantics {
+            dialect,
+            case_sensitive,
+        },
+        category_field: "event_type".into(),
+        time_field: Some("@timestamp".into()),
+        ..EqlOptions::default()
+    };
+    let mut sources = SourceMap::new();
+    let id = sources.add("query", query, SourceKind::Query);
+    let plan = quarry_engine::eql::compile(&sources, id, &opts).map_err(|d| render_all(&d, &sources, false))?;
+    let read = ReadOptions {
+        time_field: Some("@timestamp".into()),
+        time_unit: Some(quarry_engine::time::TimeUnit::Millis),
+        ..ReadOptions::default()
+    };
+    let mut events = Vec::new();
+    read_str(
+        ndjson,
+        "events.ndjson",
+        &read,
+        &mut |b| panic!("bad test line: {b}"),
+        &mut |batch| {
+            events.extend(batch);
+            Flow::Continue
+        },
+    );
+    let (results, _) = quarry_engine::run::run_events(&plan, events, RunContext::new(0.0));
+    let id_of = |e: &Event| {
+        e.doc
+            .as_ref()
+            .and_then(|d| d.json.get("id"))
+            .and_then(Json::as_i64)
+            .unwrap_or(i64::MIN)
+    };
+    let mut ids = Vec::new();
+    for r in &results {
+        match &r.group {
+            Some(g) => ids.extend(g.events.iter().map(|e| e.as_ref().map(id_of).unwrap_or(-1))),
+            None => ids.push(id_of(r)),
+        }
+    }
+    Ok(ids)
+}

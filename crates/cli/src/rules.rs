@@ -6,6 +6,7 @@
 //! name = "Okta Suspicious Use of a Session Cookie"
 //! language = "spl"                 # or "eql"
 //! sourcetype = "OktaIM2:log"       # how to read inputs unless --sourcetype says otherwise
+//! index = ["logs-okta*"]           # an Elastic rule's indices (informational)
 //! severity = "high"                # low, medium, high, critical
 //! risk_score = 56
 //! message = "A user [$user$] ..."  # $field$ is filled from the result
@@ -32,6 +33,9 @@ pub struct RuleFile {
     pub query: String,
     #[serde(default)]
     pub sourcetype: Option<String>,
+    /// The indices an Elastic rule searches (informational).
+    #[serde(default)]
+    pub index: Vec<String>,
     #[serde(default)]
     pub severity: Option<Severity>,
     #[serde(default)]

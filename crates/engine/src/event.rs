@@ -114,7 +114,12 @@ impl Event {
         };
         match name {
             "_raw" => return Value::str(&*doc.raw),
-            "_time" => return doc.time_ns.map(|ns| Value::number(ns as f64 / 1e9)).unwrap_or(Value::Null),
+            "_time" => {
+                return doc
+                    .time_ns
+                    .map(|ns| Value::number(ns as f64 / 1e9))
+                    .unwrap_or(Value::Null)
+            }
             "source" => return Value::Str(doc.meta.source.clone()),
             "sourcetype" => {
                 if let Some(st) = &doc.meta.sourcetype {
@@ -126,7 +131,9 @@ impl Event {
             _ => {}
         }
         if let Some(profile) = &doc.meta.profile {
-            if let Some(v) = profile.derived(self, name, layer) {
+            // A derived field with no value leaves the event's own field visible (an alias of
+            // an absent field does not hide a field of that name).
+            if let Some(v) = profile.derived(self, name, layer).filter(|v| !v.is_null()) {
                 return v;
             }
         }

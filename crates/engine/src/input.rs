@@ -474,13 +474,15 @@ struct Timing {
 
 impl Timing {
     fn new(opts: &ReadOptions) -> Timing {
+        let defaults = DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string());
         let fields = match (
             &opts.time_field,
             opts.profile.as_ref().and_then(|p| p.time_field.clone()),
         ) {
             (Some(f), _) => vec![f.clone()],
-            (None, Some(f)) => vec![f],
-            (None, None) => DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
+            // The profile's field first; events already shaped otherwise keep their own time.
+            (None, Some(f)) => std::iter::once(f.clone()).chain(defaults.filter(|d| *d != f)).collect(),
+            (None, None) => defaults.collect(),
         };
         let unit = opts
             .time_unit

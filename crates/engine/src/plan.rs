@@ -294,28 +294,33 @@ pub struct Plan {
 
 impl Plan {
     /// Builds a plan, inserting the time ordering Splunk gives events where the results
-    /// depend on it: before the first order-sensitive command, unless a command that decides
-    /// the order itself (`stats`, `sort`) comes first.
+    /// depend on it (an order-sensitive command, or the output of events), unless a command
+    /// that decides the order itself (`stats`, `sort`) comes first. Splunk orders events as
+    /// the search reads them, so the ordering goes right after the leading filters, before any
+    /// command can change `_time` or drop it.
     pub fn new(mut ops: Vec<Op>, order: EventOrder) -> Plan {
         if order == EventOrder::NewestFirst {
-            let mut insert_at = Some(ops.len());
-            for (n, op) in ops.iter().enumerate() {
+            let mut needed = true;
+            for op in &ops {
                 let sensitive = match op {
                     Op::Head(_) | Op::Tail(_) | Op::Dedup(_) => true,
                     Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
                     _ => false,
                 };
                 if sensitive {
-                    insert_at = Some(n);
                     break;
                 }
                 let decides_order = matches!(op, Op::Sort(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
                 if decides_order {
-                    insert_at = None;
+                    needed = false;
                     break;
                 }
             }
-            if let Some(at) = insert_at {
+            if needed {
+                let at = ops
+                    .iter()
+                    .take_while(|op| matches!(op, Op::Search(_) | Op::Filter(_)))
+                    .count();
                 ops.insert(at, Op::TimeOrder);
             }
         }

@@ -92,7 +92,10 @@ pub fn parse_iso8601_nanos(t: &str) -> Option<i64> {
 fn fraction_nanos(t: &str) -> Option<i64> {
     let time_part = &t[t.find(['T', ' '])?..];
     let dot = time_part.find('.')?;
-    let digits: String = time_part[dot + 1..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = time_part[dot + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     if digits.is_empty() {
         return None;
     }

@@ -1,7 +1,7 @@
 //! `quarry check`: do queries and rule files parse, and (without `--parse-only`) can every
 //! command and function they use run?
 
-use super::{EqlFlags, Env, Failure, InputFlags};
+use super::{Env, EqlFlags, Failure, InputFlags};
 use crate::lang::{detect, Lang};
 use crate::rules::{collect, is_rule_file, Rule};
 use crate::Exit;
@@ -67,8 +67,15 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
                 Lang::Eql => quarry_syntax::eql::parse_query(&item.text, id).map(|_| ()),
             }
         } else {
-            env.compile(&item.name, &item.text, item.first_line, Some(lang), EventOrder::Input, &args.eql.options_for(&args.input))
-                .map(|_| ())
+            env.compile(
+                &item.name,
+                &item.text,
+                item.first_line,
+                Some(lang),
+                EventOrder::Input,
+                &args.eql.options_for(&args.input),
+            )
+            .map(|_| ())
         };
         match result {
             Ok(()) => println!("ok: {} ({})", item.name, lang.name()),

@@ -100,6 +100,34 @@ pub struct EqlFlags {
     /// Most partial sequences kept in memory; the oldest are evicted (and counted) beyond it.
     #[arg(long, value_name = "N", default_value_t = quarry_engine::eql::DEFAULT_MAX_PARTIALS)]
     pub max_partials: usize,
+    /// How late an event may arrive and still be put in time order (Elasticsearch dialect):
+    /// a duration such as 5m or 1h, `0`, or `all` to sort every event first.
+    #[arg(long, value_name = "SPAN", default_value = "5m", value_parser = parse_window)]
+    pub reorder_window: Window,
+}
+
+/// A reorder window: a bound in nanoseconds, or everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window(pub Option<i64>);
+
+fn parse_window(text: &str) -> Result<Window, String> {
+    if text == "all" {
+        return Ok(Window(None));
+    }
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let n: i64 = text[..digits]
+        .parse()
+        .map_err(|_| format!("bad window `{text}` (e.g. 5m, 1h, 0, all)"))?;
+    let unit = &text[digits..];
+    let per: i64 = match unit {
+        "" | "s" => 1_000_000_000,
+        "ms" => 1_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "d" => 86_400_000_000_000,
+        _ => return Err(format!("bad window unit `{unit}` (ms, s, m, h, d)")),
+    };
+    Ok(Window(Some(n.saturating_mul(per))))
 }
 
 impl Default for EqlFlags {
@@ -112,6 +140,7 @@ impl Default for EqlFlags {
             category_field: "event.category".into(),
             tiebreaker: None,
             max_partials: quarry_engine::eql::DEFAULT_MAX_PARTIALS,
+            reorder_window: Window(Some(quarry_engine::eql::DEFAULT_REORDER_WINDOW)),
         }
     }
 }
@@ -137,6 +166,7 @@ impl EqlFlags {
             max_samples_per_key: self.max_samples_per_key,
             max_partials: self.max_partials,
             time_field: None,
+            reorder_window: self.reorder_window.0,
         }
     }
 }

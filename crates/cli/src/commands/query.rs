@@ -1,6 +1,6 @@
 //! `quarry query`: an ad-hoc query over log files.
 
-use super::{print_summary, report_input_errors, BadLines, EqlFlags, Env, Failure, InputFlags};
+use super::{print_summary, report_input_errors, BadLines, Env, EqlFlags, Failure, InputFlags};
 use crate::lang::Lang;
 use crate::output::{Format, ResultWriter};
 use crate::Exit;
@@ -29,7 +29,14 @@ pub struct QueryArgs {
 
 pub fn run(args: QueryArgs) -> Result<Exit, Failure> {
     let mut env = Env::load(&args.input)?;
-    let plan = match env.compile("query", &args.query, 1, args.lang, args.input.order, &args.eql.options_for(&args.input)) {
+    let plan = match env.compile(
+        "query",
+        &args.query,
+        1,
+        args.lang,
+        args.input.order,
+        &args.eql.options_for(&args.input),
+    ) {
         Ok(plan) => plan,
         Err(diagnostics) => {
             env.report(&diagnostics);

@@ -1,6 +1,6 @@
 //! `quarry run`: runs rule files over log files and prints one alert per result.
 
-use super::{print_summary, report_input_errors, BadLines, EqlFlags, Env, Failure, InputFlags};
+use super::{print_summary, report_input_errors, BadLines, Env, EqlFlags, Failure, InputFlags};
 use crate::library;
 use crate::output::{to_json, Format};
 use crate::rules::{collect, Rule};
@@ -31,6 +31,25 @@ pub struct RunArgs {
     pub eql: EqlFlags,
 }
 
+/// A field of a result, for message templates: a multi-event result (an EQL sequence) reads
+/// its first event, with EQL's dotted-path rules.
+pub fn result_field(event: &Event, name: &str) -> Value {
+    match &event.group {
+        Some(group) => match group.events.iter().flatten().next() {
+            Some(first) => {
+                let value = quarry_engine::eql::expr::event_field(first, &quarry_engine::eql::lower::path_of(name));
+                if value.is_null() {
+                    first.get(name)
+                } else {
+                    value
+                }
+            }
+            None => Value::Null,
+        },
+        None => event.get(name),
+    }
+}
+
 /// One alert: which rule fired and the result that made it fire.
 pub fn alert_json(rule: &Rule, event: &Event) -> serde_json::Value {
     let f = &rule.file;
@@ -39,7 +58,7 @@ pub fn alert_json(rule: &Rule, event: &Event) -> serde_json::Value {
         "name": f.name,
         "severity": f.severity.map(|s| s.as_str()),
         "risk_score": f.risk_score.map(|r| Value::number(r).to_json()),
-        "message": rule.message_for(&|name| event.get(name)),
+        "message": rule.message_for(&|name| result_field(event, name)),
         "result": to_json(event),
     })
 }
@@ -67,7 +86,14 @@ pub fn run_rule(rule: Rule, inputs: &[String], flags: &InputFlags, eql: &EqlFlag
     }
     let name = rule.path.display().to_string();
     let plan = env
-        .compile(&name, &rule.file.query, rule.query_line, Some(rule.file.language), flags.order, &eql.options_for(flags))
+        .compile(
+            &name,
+            &rule.file.query,
+            rule.query_line,
+            Some(rule.file.language),
+            flags.order,
+            &eql.options_for(flags),
+        )
         .map_err(|diagnostics| Failure::new(Exit::QueryError, env.render(&diagnostics)))?;
     let read = env.read_options(flags, rule.file.sourcetype.as_deref())?;
     let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
@@ -152,7 +178,7 @@ fn write_alert_table(out: &mut dyn Write, format: Format, alerts: &[(Rule, Event
         .iter()
         .map(|(rule, event)| {
             vec![
-                (Name::from("_time"), event.get("_time")),
+                (Name::from("_time"), result_field(event, "_time")),
                 (Name::from("rule"), Value::from(rule.file.name.as_str())),
                 (
                     Name::from("severity"),
@@ -165,7 +191,10 @@ fn write_alert_table(out: &mut dyn Write, format: Format, alerts: &[(Rule, Event
                     Name::from("risk_score"),
                     rule.file.risk_score.map(Value::number).unwrap_or(Value::Null),
                 ),
-                (Name::from("message"), Value::from(rule.message_for(&|n| event.get(n)))),
+                (
+                    Name::from("message"),
+                    Value::from(rule.message_for(&|n| result_field(event, n))),
+                ),
             ]
         })
         .collect();

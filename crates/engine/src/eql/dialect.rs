@@ -1,5 +1,7 @@
 //! Every difference between Elasticsearch's EQL and endgame's EQL, in one place. The rest of
-//! the engine asks these questions instead of testing the dialect itself.
+//! the engine asks these questions instead of testing the dialect itself. "Difference N"
+//! refers to the numbered list in the conformance suite's README
+//! (`shared/conformance/eql/README.md`); `tests/eql.rs` shows each one.
 
 /// Which implementation's meaning a query gets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,27 +36,27 @@ impl Semantics {
         self.dialect == Dialect::Endgame
     }
 
-    /// 1. `==`/`!=` on strings: Elasticsearch is case-sensitive; endgame follows its case mode.
+    /// Difference 1: `==`/`!=` on strings: Elasticsearch is case-sensitive; endgame follows its case mode.
     pub fn equality_ignores_case(&self) -> bool {
         self.endgame() && !self.case_sensitive
     }
 
-    /// 1. `==` against a string literal holding `*`: a wildcard in endgame, literal in Elasticsearch.
+    /// Difference 1: `==` against a string literal holding `*`: a wildcard in endgame, literal in Elasticsearch.
     pub fn equality_wildcards(&self) -> bool {
         self.endgame()
     }
 
-    /// 4. `in` (without `~`): endgame follows its case mode; Elasticsearch is case-sensitive.
+    /// Difference 4: `in` (without `~`): endgame follows its case mode; Elasticsearch is case-sensitive.
     pub fn in_ignores_case(&self, tilde: bool) -> bool {
         tilde || (self.endgame() && !self.case_sensitive)
     }
 
-    /// 5. Functions without `~`: endgame follows its case mode; Elasticsearch is case-sensitive.
+    /// Difference 5: Functions without `~`: endgame follows its case mode; Elasticsearch is case-sensitive.
     pub fn function_ignores_case(&self, tilde: bool) -> bool {
         tilde || (self.endgame() && !self.case_sensitive)
     }
 
-    /// 6. `<`, `<=`, ... on strings.
+    /// Difference 6: `<`, `<=`, ... on strings.
     pub fn ordering_ignores_case(&self) -> bool {
         self.endgame() && !self.case_sensitive
     }
@@ -64,32 +66,32 @@ impl Semantics {
         self.endgame() && !self.case_sensitive
     }
 
-    /// 10. A multi-valued join key joins on each value (Elasticsearch); endgame joins on the
+    /// Difference 10: A multi-valued join key joins on each value (Elasticsearch); endgame joins on the
     /// whole value.
     pub fn expands_multivalued_keys(&self) -> bool {
         !self.endgame()
     }
 
-    /// 10. A null value of a non-optional join key keeps the event out (Elasticsearch);
+    /// Difference 10: A null value of a non-optional join key keeps the event out (Elasticsearch);
     /// endgame treats null as an ordinary key.
     pub fn null_keys_join(&self, optional: bool) -> bool {
         optional || self.endgame()
     }
 
-    /// 11. Competing partial sequences: Elasticsearch keeps every partial of a stage and
+    /// Difference 11: Competing partial sequences: Elasticsearch keeps every partial of a stage and
     /// extends the latest one (dropping older ones); endgame keeps one per key and stage.
     pub fn keeps_every_partial(&self) -> bool {
         !self.endgame()
     }
 
-    /// 12. `until`: endgame ends a key's partial sequences before looking at the event's own
+    /// Difference 12: `until`: endgame ends a key's partial sequences before looking at the event's own
     /// stages; Elasticsearch only rejects extensions across an `until` event, so the event may
     /// still complete a sequence.
     pub fn until_before_stages(&self) -> bool {
         self.endgame()
     }
 
-    /// 13. maxspan: endgame truncates to whole seconds and applies a zero span; Elasticsearch
+    /// Difference 13: maxspan: endgame truncates to whole seconds and applies a zero span; Elasticsearch
     /// honours milliseconds and ignores a non-positive span. Returns the span in nanoseconds,
     /// or `None` when it does not apply.
     pub fn maxspan_nanos(&self, nanos: i64) -> Option<i64> {
@@ -102,13 +104,13 @@ impl Semantics {
         }
     }
 
-    /// 17. Order: Elasticsearch sorts events by (@timestamp, tiebreaker); endgame streams them
+    /// Difference 17: Order: Elasticsearch sorts events by (@timestamp, tiebreaker); endgame streams them
     /// in input order.
     pub fn sorts_by_time(&self) -> bool {
         !self.endgame()
     }
 
-    /// 8. Category names: endgame compares them without case.
+    /// Difference 8: Category names: endgame compares them without case.
     pub fn category_ignores_case(&self) -> bool {
         self.endgame()
     }

@@ -24,7 +24,10 @@ pub enum Source {
 
 #[derive(Clone, Debug)]
 pub enum Pattern {
-    Wildcard { pattern: String, ignore_case: bool },
+    Wildcard {
+        pattern: String,
+        ignore_case: bool,
+    },
     Regex(Regex),
     /// A non-string pattern compares by equality.
     Equal(Value),
@@ -60,26 +63,71 @@ pub enum Order {
 
 #[derive(Clone, Debug)]
 pub enum EExpr {
-    Field { source: Source, path: Vec<Step> },
+    Field {
+        source: Source,
+        path: Vec<Step>,
+    },
     Literal(Value),
     Not(Box<EExpr>),
     Neg(Box<EExpr>),
     And(Box<EExpr>, Box<EExpr>),
     Or(Box<EExpr>, Box<EExpr>),
     /// `==` / `!=`; `any_value`: a multi-valued side matches on any of its values.
-    Equal { left: Box<EExpr>, right: Box<EExpr>, negate: bool, ignore_case: bool, any_value: bool },
+    Equal {
+        left: Box<EExpr>,
+        right: Box<EExpr>,
+        negate: bool,
+        ignore_case: bool,
+        any_value: bool,
+    },
     /// `x == null` / `x != null`: a null test, true or false.
-    IsNull { expr: Box<EExpr>, negate: bool },
+    IsNull {
+        expr: Box<EExpr>,
+        negate: bool,
+    },
     /// `==` against a wildcard literal (endgame).
-    WildcardEqual { left: Box<EExpr>, pattern: String, negate: bool, ignore_case: bool },
-    Order { op: Order, left: Box<EExpr>, right: Box<EExpr>, ignore_case: bool },
-    Arith { op: Arith, left: Box<EExpr>, right: Box<EExpr> },
+    WildcardEqual {
+        left: Box<EExpr>,
+        pattern: String,
+        negate: bool,
+        ignore_case: bool,
+    },
+    Order {
+        op: Order,
+        left: Box<EExpr>,
+        right: Box<EExpr>,
+        ignore_case: bool,
+    },
+    Arith {
+        op: Arith,
+        left: Box<EExpr>,
+        right: Box<EExpr>,
+    },
     /// `:`, `like`, `regex` (and their `~` and negated forms).
-    Match { left: Box<EExpr>, patterns: Vec<Pattern>, negate: bool },
-    In { left: Box<EExpr>, list: Vec<EExpr>, ignore_case: bool, negate: bool },
-    Call { func: EqlFunc, args: Vec<EExpr>, ignore_case: bool, endgame: bool },
+    Match {
+        left: Box<EExpr>,
+        patterns: Vec<Pattern>,
+        negate: bool,
+    },
+    In {
+        left: Box<EExpr>,
+        list: Vec<EExpr>,
+        ignore_case: bool,
+        negate: bool,
+    },
+    Call {
+        func: EqlFunc,
+        args: Vec<EExpr>,
+        ignore_case: bool,
+        endgame: bool,
+    },
     /// `arraySearch(list, var, cond)` (count: `arrayCount`).
-    ArrayWalk { list: Box<EExpr>, var: usize, body: Box<EExpr>, count: bool },
+    ArrayWalk {
+        list: Box<EExpr>,
+        var: usize,
+        body: Box<EExpr>,
+        count: bool,
+    },
     /// `safe(x)`: errors become null.
     Safe(Box<EExpr>),
     /// `descendant of [...]` and friends: the state of lineage tracker `n`.
@@ -107,12 +155,29 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// Reads a field of an event with EQL's path rules.
+/// Reads a field of an event with EQL's path rules. Fields a source profile derives
+/// (aliases, calculated fields such as the ECS names of raw Okta events) are seen first.
 pub fn event_field(event: &Event, path: &[Step]) -> Value {
     if let Some(Step::Attr(first)) = path.first() {
         if path.len() == 1 {
             if let Some(v) = event.fields.get(first.as_str()) {
                 return v.clone();
+            }
+        }
+    }
+    if let Some(profile) = event.doc.as_ref().and_then(|d| d.meta.profile.as_ref()) {
+        if path.iter().all(|s| matches!(s, Step::Attr(_))) {
+            let name: Vec<&str> = path
+                .iter()
+                .map(|s| match s {
+                    Step::Attr(a) => a.as_str(),
+                    Step::Index(_) => "",
+                })
+                .collect();
+            if let Some(v) = profile.derived(event, &name.join("."), crate::event::Layer::All) {
+                if !v.is_null() {
+                    return v;
+                }
             }
         }
     }
@@ -327,7 +392,12 @@ pub fn equal(a: &Value, b: &Value, ignore_case: bool, any_value: bool) -> Option
     if any_value && (a.is_multi() || b.is_multi()) {
         return Some(scalars(a).any(|x| scalars(b).any(|y| scalars_equal(x, y, ignore_case))));
     }
-    if compare_scalars(a, b, ignore_case).is_none() && !matches!((a, b), (Value::Multi(_), Value::Multi(_)) | (Value::Object(_), Value::Object(_))) {
+    if compare_scalars(a, b, ignore_case).is_none()
+        && !matches!(
+            (a, b),
+            (Value::Multi(_), Value::Multi(_)) | (Value::Object(_), Value::Object(_))
+        )
+    {
         // Different kinds: unequal (endgame's type check makes this null).
         return if any_value { Some(false) } else { None };
     }

@@ -124,14 +124,15 @@ pub enum ArgKind {
 
 impl ArgKind {
     pub fn accepts(&self, v: &Value) -> bool {
-        match (self, v) {
-            (_, Value::Null) | (ArgKind::Any, _) => true,
-            (ArgKind::Text, Value::Str(_)) => true,
-            (ArgKind::Number, Value::Int(_) | Value::Float(_)) => true,
-            (ArgKind::TextOrNumber, Value::Str(_) | Value::Int(_) | Value::Float(_)) => true,
-            (ArgKind::Bool, Value::Bool(_)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, v),
+            (_, Value::Null)
+                | (ArgKind::Any, _)
+                | (ArgKind::Text, Value::Str(_))
+                | (ArgKind::Number, Value::Int(_) | Value::Float(_))
+                | (ArgKind::TextOrNumber, Value::Str(_) | Value::Int(_) | Value::Float(_))
+                | (ArgKind::Bool, Value::Bool(_))
+        )
     }
 
     pub fn describe(&self) -> &'static str {
@@ -184,7 +185,11 @@ pub fn call(func: EqlFunc, args: &[Value], ignore_case: bool, endgame: bool) -> 
             let rest = &hay[start..];
             let end = if greedy { rest.rfind(&r)? } else { rest.find(&r)? };
             // Lower-casing can change byte lengths; fall back to the folded text then.
-            let slice = if hay.len() == source.len() { source.get(start..start + end) } else { hay.get(start..start + end) };
+            let slice = if hay.len() == source.len() {
+                source.get(start..start + end)
+            } else {
+                hay.get(start..start + end)
+            };
             Value::from(slice.unwrap_or("").to_string())
         }
         EqlFunc::CidrMatch => {
@@ -298,13 +303,26 @@ pub fn call(func: EqlFunc, args: &[Value], ignore_case: bool, endgame: bool) -> 
         }
         EqlFunc::Wildcard => {
             let Some(source) = text(&args[0]) else {
-                return if args[0].is_null() { None } else { Some(Value::Bool(false)) };
+                return if args[0].is_null() {
+                    None
+                } else {
+                    Some(Value::Bool(false))
+                };
             };
-            Value::Bool(args[1..].iter().filter_map(text).any(|p| wildcard_match(p, source, ignore_case)))
+            Value::Bool(
+                args[1..]
+                    .iter()
+                    .filter_map(text)
+                    .any(|p| wildcard_match(p, source, ignore_case)),
+            )
         }
         EqlFunc::Match => {
             let Some(source) = text(&args[0]) else {
-                return if args[0].is_null() { None } else { Some(Value::Bool(false)) };
+                return if args[0].is_null() {
+                    None
+                } else {
+                    Some(Value::Bool(false))
+                };
             };
             let patterns: Vec<&str> = args[1..].iter().filter_map(text).collect();
             let joined = format!("(?is)^(?:{})", patterns.join("|"));
@@ -319,7 +337,11 @@ pub fn call(func: EqlFunc, args: &[Value], ignore_case: bool, endgame: bool) -> 
                 Value::Null => return Some(Value::Bool(false)),
                 other => vec![other],
             };
-            Value::Bool(items.iter().any(|item| args[1..].iter().any(|v| scalars_equal(item, v, ignore_case))))
+            Value::Bool(
+                items
+                    .iter()
+                    .any(|item| args[1..].iter().any(|v| scalars_equal(item, v, ignore_case))),
+            )
         }
     })
 }

@@ -59,6 +59,7 @@ impl Lowerer<'_> {
         if self.semantics.sorts_by_time() {
             ops.push(EqlOp::TimeSort {
                 tiebreaker: self.opts.tiebreaker.as_deref().map(path_of),
+                window: self.opts.reorder_window,
             });
         }
         let multi = !matches!(q.body, Body::Event(_));
@@ -111,7 +112,8 @@ impl Lowerer<'_> {
         if self.es() && !matches!(pipe.kind, PipeKind::Head(_) | PipeKind::Tail(_)) {
             return Err(endgame_only(&format!("the `{}` pipe", pipe.kind.name()), pipe.span));
         }
-        let list = |ctx: &mut Context, list: &[Expr]| list.iter().map(|e| self.expr(e, ctx)).collect::<Result<Vec<_>, _>>();
+        let list =
+            |ctx: &mut Context, list: &[Expr]| list.iter().map(|e| self.expr(e, ctx)).collect::<Result<Vec<_>, _>>();
         Ok(match &pipe.kind {
             PipeKind::Head(n) => EqlOp::Head(*n),
             PipeKind::Tail(n) => EqlOp::Tail(*n),
@@ -201,8 +203,10 @@ impl Lowerer<'_> {
         let mut spans = Vec::new();
         for stage in &s.stages {
             if stage.missing && !self.es() {
-                return Err(Diagnostic::unsupported("missing-event stages in endgame EQL", stage.span)
-                    .with_help("missing events (![...]) are Elasticsearch EQL; use --eql-dialect elasticsearch"));
+                return Err(
+                    Diagnostic::unsupported("missing-event stages in endgame EQL", stage.span)
+                        .with_help("missing events (![...]) are Elasticsearch EQL; use --eql-dialect elasticsearch"),
+                );
             }
             if stage.runs.is_some() && !self.es() {
                 return Err(Diagnostic::unsupported("with runs in endgame EQL", stage.span));
@@ -217,7 +221,10 @@ impl Lowerer<'_> {
             return Err(err("a sequence needs at least two stages", s.span));
         }
         if stages.iter().all(|st| st.missing) {
-            return Err(err("a sequence needs at least one stage that is not a missing event", s.span));
+            return Err(err(
+                "a sequence needs at least one stage that is not a missing event",
+                s.span,
+            ));
         }
         self.check_key_counts(&stages, &spans)?;
         let until = s.until.as_ref().map(|u| self.stage(&s.by, u)).transpose()?;
@@ -225,7 +232,8 @@ impl Lowerer<'_> {
             Some(span) => self.semantics.maxspan_nanos(time_span_nanos(span)?),
             None => None,
         };
-        let leading_or_trailing = stages.first().is_some_and(|st| st.missing) || stages.last().is_some_and(|st| st.missing);
+        let leading_or_trailing =
+            stages.first().is_some_and(|st| st.missing) || stages.last().is_some_and(|st| st.missing);
         if leading_or_trailing && maxspan.is_none() {
             return Err(err(
                 "a missing-event stage at the start or end of a sequence needs `with maxspan=...`",
@@ -246,7 +254,11 @@ impl Lowerer<'_> {
             return Err(Diagnostic::unsupported("sample in endgame EQL", s.span)
                 .with_help("sample is Elasticsearch EQL; use --eql-dialect elasticsearch"));
         }
-        let stages = s.stages.iter().map(|st| self.stage(&s.by, st)).collect::<Result<Vec<_>, _>>()?;
+        let stages = s
+            .stages
+            .iter()
+            .map(|st| self.stage(&s.by, st))
+            .collect::<Result<Vec<_>, _>>()?;
         if stages.len() < 2 {
             return Err(err("a sample needs at least two stages", s.span));
         }
@@ -303,7 +315,8 @@ impl Lowerer<'_> {
                 if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
                     && self.time_comparison(left, right, TimeCmp::from(*op), ctx)?.is_some() =>
             {
-                self.time_comparison(left, right, TimeCmp::from(*op), ctx)?.unwrap_or(EExpr::Literal(Value::Null))
+                self.time_comparison(left, right, TimeCmp::from(*op), ctx)?
+                    .unwrap_or(EExpr::Literal(Value::Null))
             }
             ExprKind::Binary { op, left, right } => match op {
                 BinaryOp::And => EExpr::And(b(left, ctx)?, b(right, ctx)?),
@@ -361,7 +374,10 @@ impl Lowerer<'_> {
                 let mut compiled = Vec::new();
                 for p in patterns {
                     let Some(value) = self.literal(p)? else {
-                        return Err(err(format!("the pattern of `{}` must be a literal", op.as_str()), p.span));
+                        return Err(err(
+                            format!("the pattern of `{}` must be a literal", op.as_str()),
+                            p.span,
+                        ));
                     };
                     compiled.push(match (op, value) {
                         (_, Value::Null) => Pattern::Equal(Value::Null),
@@ -374,7 +390,11 @@ impl Lowerer<'_> {
                             ignore_case: *op == MatchOp::LikeInsensitive,
                         },
                         (MatchOp::Regex | MatchOp::RegexInsensitive, Value::Str(s)) => {
-                            let flags = if *op == MatchOp::RegexInsensitive { "(?is)" } else { "(?s)" };
+                            let flags = if *op == MatchOp::RegexInsensitive {
+                                "(?is)"
+                            } else {
+                                "(?s)"
+                            };
                             let re = regex::Regex::new(&format!("{flags}^(?:{s})$"))
                                 .map_err(|x| err(format!("invalid regular expression: {x}"), p.span))?;
                             Pattern::Regex(re)
@@ -399,7 +419,11 @@ impl Lowerer<'_> {
                 ignore_case: self.semantics.in_ignores_case(*insensitive),
                 negate: *negated,
             },
-            ExprKind::Call { name, insensitive, args } => self.call(name, *insensitive, args, e.span, ctx)?,
+            ExprKind::Call {
+                name,
+                insensitive,
+                args,
+            } => self.call(name, *insensitive, args, e.span, ctx)?,
             ExprKind::Lineage { relation, query } => {
                 if self.es() {
                     return Err(endgame_only(&format!("`{} of`", relation.as_str()), e.span));
@@ -415,8 +439,10 @@ impl Lowerer<'_> {
                     },
                 };
                 let Some(lineages) = ctx.lineages.as_mut() else {
-                    return Err(Diagnostic::unsupported(&format!("`{} of` here", relation.as_str()), e.span)
-                        .with_note("lineage tests work in event queries only"));
+                    return Err(
+                        Diagnostic::unsupported(&format!("`{} of` here", relation.as_str()), e.span)
+                            .with_note("lineage tests work in event queries only"),
+                    );
                 };
                 lineages.push(spec);
                 EExpr::Lineage(lineages.len() - 1)
@@ -463,9 +489,18 @@ impl Lowerer<'_> {
 
     /// `@timestamp < "2017-08-30T20:47:32Z"`: the time field compared with date text compares
     /// instants (Elasticsearch maps the time field as a date).
-    fn time_comparison(&self, left: &Expr, right: &Expr, op: TimeCmp, ctx: &mut Context) -> Result<Option<EExpr>, Diagnostic> {
-        let Some(time_field) = &self.opts.time_field else { return Ok(None) };
-        let is_time = |e: &Expr| matches!(&e.kind, ExprKind::Field(f) if f.path.is_empty() && f.base.text == *time_field);
+    fn time_comparison(
+        &self,
+        left: &Expr,
+        right: &Expr,
+        op: TimeCmp,
+        ctx: &mut Context,
+    ) -> Result<Option<EExpr>, Diagnostic> {
+        let Some(time_field) = &self.opts.time_field else {
+            return Ok(None);
+        };
+        let is_time =
+            |e: &Expr| matches!(&e.kind, ExprKind::Field(f) if f.path.is_empty() && f.base.text == *time_field);
         let (field_left, literal) = if is_time(left) {
             (true, right)
         } else if is_time(right) {
@@ -473,8 +508,12 @@ impl Lowerer<'_> {
         } else {
             return Ok(None);
         };
-        let Some(Value::Str(text)) = self.literal(literal)? else { return Ok(None) };
-        let Some(ns) = crate::time::parse_iso8601_nanos(&text) else { return Ok(None) };
+        let Some(Value::Str(text)) = self.literal(literal)? else {
+            return Ok(None);
+        };
+        let Some(ns) = crate::time::parse_iso8601_nanos(&text) else {
+            return Ok(None);
+        };
         let _ = ctx;
         let time = Box::new(EExpr::EventTime);
         let instant = Box::new(EExpr::Literal(Value::Int(ns)));
@@ -487,10 +526,30 @@ impl Lowerer<'_> {
                 ignore_case: false,
                 any_value: false,
             },
-            TimeCmp::Lt => EExpr::Order { op: Order::Lt, left: l, right: r, ignore_case: false },
-            TimeCmp::Le => EExpr::Order { op: Order::Le, left: l, right: r, ignore_case: false },
-            TimeCmp::Gt => EExpr::Order { op: Order::Gt, left: l, right: r, ignore_case: false },
-            TimeCmp::Ge => EExpr::Order { op: Order::Ge, left: l, right: r, ignore_case: false },
+            TimeCmp::Lt => EExpr::Order {
+                op: Order::Lt,
+                left: l,
+                right: r,
+                ignore_case: false,
+            },
+            TimeCmp::Le => EExpr::Order {
+                op: Order::Le,
+                left: l,
+                right: r,
+                ignore_case: false,
+            },
+            TimeCmp::Gt => EExpr::Order {
+                op: Order::Gt,
+                left: l,
+                right: r,
+                ignore_case: false,
+            },
+            TimeCmp::Ge => EExpr::Order {
+                op: Order::Ge,
+                left: l,
+                right: r,
+                ignore_case: false,
+            },
         }))
     }
 
@@ -525,14 +584,26 @@ impl Lowerer<'_> {
         })
     }
 
-    fn call(&self, name: &Name, tilde: bool, args: &[Expr], span: Span, ctx: &mut Context) -> Result<EExpr, Diagnostic> {
+    fn call(
+        &self,
+        name: &Name,
+        tilde: bool,
+        args: &[Expr],
+        span: Span,
+        ctx: &mut Context,
+    ) -> Result<EExpr, Diagnostic> {
         let lower = name.text.to_ascii_lowercase();
         match lower.as_str() {
             "arraysearch" | "arraycount" => {
                 if args.len() != 3 {
                     return Err(err(format!("`{}` takes (array, variable, condition)", name.text), span));
                 }
-                let ExprKind::Field(FieldRef { base, path, optional: false }) = &args[1].kind else {
+                let ExprKind::Field(FieldRef {
+                    base,
+                    path,
+                    optional: false,
+                }) = &args[1].kind
+                else {
                     return Err(err("the second argument must be a variable name", args[1].span));
                 };
                 if !path.is_empty() {
@@ -559,18 +630,27 @@ impl Lowerer<'_> {
             _ => {}
         }
         let Some(info) = func::lookup(&name.text) else {
-            let mut d = Diagnostic::error(Code::Unknown, format!("unsupported: {} (not an EQL function)", name.text))
-                .with_label(name.span, "unknown function");
+            let mut d = Diagnostic::error(
+                Code::Unknown,
+                format!("unsupported: {} (not an EQL function)", name.text),
+            )
+            .with_label(name.span, "unknown function");
             if let Some(near) = did_you_mean(&lower, FUNCTIONS.iter().copied()) {
                 d = d.with_help(format!("did you mean `{near}`?"));
             }
             return Err(d);
         };
         if tilde && !info.insensitive_form {
-            return Err(err(format!("`{}` has no case-insensitive form `{}~`", name.text, name.text), span));
+            return Err(err(
+                format!("`{}` has no case-insensitive form `{}~`", name.text, name.text),
+                span,
+            ));
         }
         if args.len() < info.min_args || args.len() > info.max_args {
-            return Err(err(format!("`{}` takes {} argument(s), not {}", name.text, arity(&info), args.len()), span));
+            return Err(err(
+                format!("`{}` takes {} argument(s), not {}", name.text, arity(&info), args.len()),
+                span,
+            ));
         }
         if matches!(info.func, EqlFunc::Wildcard | EqlFunc::Match) {
             for p in &args[1..] {
@@ -623,9 +703,29 @@ impl From<BinaryOp> for TimeCmp {
 }
 
 const FUNCTIONS: &[&str] = &[
-    "add", "subtract", "multiply", "divide", "modulo", "between", "cidrMatch", "concat", "endsWith", "startsWith",
-    "indexOf", "length", "number", "string", "stringContains", "substring", "wildcard", "match", "matchLite",
-    "arrayContains", "arraySearch", "arrayCount", "safe",
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "modulo",
+    "between",
+    "cidrMatch",
+    "concat",
+    "endsWith",
+    "startsWith",
+    "indexOf",
+    "length",
+    "number",
+    "string",
+    "stringContains",
+    "substring",
+    "wildcard",
+    "match",
+    "matchLite",
+    "arrayContains",
+    "arraySearch",
+    "arrayCount",
+    "safe",
 ];
 
 fn arity(info: &func::FuncInfo) -> String {

@@ -32,7 +32,13 @@ pub struct EqlOptions {
     pub max_partials: usize,
     /// The field events are timed by (compared with date text as an instant).
     pub time_field: Option<String>,
+    /// How late (nanoseconds) an event may arrive and still be put in time order; `None`
+    /// sorts all events before matching.
+    pub reorder_window: Option<i64>,
 }
+
+/// Default reorder window: five minutes.
+pub const DEFAULT_REORDER_WINDOW: i64 = 300 * 1_000_000_000;
 
 /// Default cap on pending partial sequences (applies mostly to sequences without maxspan).
 pub const DEFAULT_MAX_PARTIALS: usize = 1_000_000;
@@ -47,6 +53,7 @@ impl Default for EqlOptions {
             max_samples_per_key: 1,
             max_partials: DEFAULT_MAX_PARTIALS,
             time_field: None,
+            reorder_window: Some(DEFAULT_REORDER_WINDOW),
         }
     }
 }
@@ -55,8 +62,14 @@ impl Default for EqlOptions {
 #[derive(Clone, Debug)]
 pub enum EqlOp {
     /// Sort events by (timestamp, tiebreaker), as Elasticsearch searches return them.
-    TimeSort { tiebreaker: Option<Vec<value::Step>> },
-    Events { filter: ops::EventFilter, lineages: Vec<lineage::LineageSpec> },
+    TimeSort {
+        tiebreaker: Option<Vec<value::Step>>,
+        window: Option<i64>,
+    },
+    Events {
+        filter: ops::EventFilter,
+        lineages: Vec<lineage::LineageSpec>,
+    },
     Sequence(sequence::SequenceSpec),
     Sample(sample::SampleSpec),
     Join {
@@ -67,8 +80,14 @@ pub enum EqlOp {
     Head(u64),
     Tail(u64),
     Filter(expr::EExpr),
-    Unique { keys: Vec<expr::EExpr>, ignore_case: bool },
-    UniqueCount { keys: Vec<expr::EExpr>, ignore_case: bool },
+    Unique {
+        keys: Vec<expr::EExpr>,
+        ignore_case: bool,
+    },
+    UniqueCount {
+        keys: Vec<expr::EExpr>,
+        ignore_case: bool,
+    },
     Count(Vec<expr::EExpr>),
     Sort(Vec<expr::EExpr>),
 }
@@ -76,7 +95,14 @@ pub enum EqlOp {
 impl std::fmt::Display for EqlOp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            EqlOp::TimeSort { .. } => write!(f, "TimeSort: events by (timestamp, tiebreaker) (buffers)"),
+            EqlOp::TimeSort { window: None, .. } => {
+                write!(f, "TimeSort: events by (timestamp, tiebreaker) (buffers all)")
+            }
+            EqlOp::TimeSort { window: Some(w), .. } => write!(
+                f,
+                "TimeSort: events by (timestamp, tiebreaker), holding {}s of events",
+                *w as f64 / 1e9
+            ),
             EqlOp::Events { .. } => write!(f, "Filter: events of the category matching the condition"),
             EqlOp::Sequence(s) => write!(
                 f,
@@ -103,11 +129,15 @@ impl std::fmt::Display for EqlOp {
 /// Builds the operator for an EQL plan node.
 pub fn build(op: &EqlOp) -> Box<dyn Operator> {
     match op {
-        EqlOp::TimeSort { tiebreaker } => Box::new(ops::TimeSort::new(tiebreaker.clone())),
+        EqlOp::TimeSort { tiebreaker, window } => Box::new(ops::TimeSort::new(tiebreaker.clone(), *window)),
         EqlOp::Events { filter, lineages } => Box::new(ops::EventQuery::new(filter.clone(), lineages.clone())),
         EqlOp::Sequence(spec) => Box::new(sequence::Sequence::new(spec.clone())),
         EqlOp::Sample(spec) => Box::new(sample::Sample::new(spec.clone())),
-        EqlOp::Join { stages, until, semantics } => Box::new(ops::Join::new(stages.clone(), until.clone(), *semantics)),
+        EqlOp::Join {
+            stages,
+            until,
+            semantics,
+        } => Box::new(ops::Join::new(stages.clone(), until.clone(), *semantics)),
         EqlOp::Head(n) => Box::new(ops::Head::new(*n)),
         EqlOp::Tail(n) => Box::new(ops::Tail::new(*n)),
         EqlOp::Filter(e) => Box::new(ops::Filter(e.clone())),

@@ -79,21 +79,78 @@ impl Operator for EventQuery {
     }
 }
 
-/// Sorts events by (timestamp, tiebreaker, input order), as Elasticsearch returns them.
-#[derive(Default)]
+/// Orders events by (timestamp, tiebreaker, input order), as Elasticsearch returns them.
+///
+/// Logs arrive nearly in order, so events are held only for a window: once an event is older
+/// than the newest one seen minus the window, nothing that arrives later can precede it, and
+/// it goes on. An event arriving later than that (a "late" event) goes on at once and is
+/// counted. Without a window, every event is held until the end.
 pub struct TimeSort {
-    pub tiebreaker: Option<Vec<Step>>,
-    held: Vec<(Option<i64>, Value, u64, Event)>,
+    tiebreaker: Option<Vec<Step>>,
+    window: Option<i64>,
+    held: std::collections::BinaryHeap<std::cmp::Reverse<Held>>,
+    newest: Option<i64>,
+    last_out: Option<i64>,
     seen: u64,
+    late: u64,
+}
+
+/// An event waiting in the reorder buffer, ordered by (time, tiebreaker, arrival).
+struct Held {
+    time: Option<i64>,
+    tie: Value,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Held) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Held {}
+
+impl PartialOrd for Held {
+    fn partial_cmp(&self, other: &Held) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Held {
+    fn cmp(&self, other: &Held) -> Ordering {
+        self.time
+            .cmp(&other.time)
+            .then_with(|| tiebreak_cmp(&self.tie, &other.tie))
+            .then_with(|| self.seq.cmp(&other.seq))
+    }
 }
 
 impl TimeSort {
-    pub fn new(tiebreaker: Option<Vec<Step>>) -> TimeSort {
+    /// `window`: how far back (nanoseconds) an event may arrive late and still be put in
+    /// order; `None` sorts everything.
+    pub fn new(tiebreaker: Option<Vec<Step>>, window: Option<i64>) -> TimeSort {
         TimeSort {
             tiebreaker,
-            held: Vec::new(),
+            window,
+            held: Default::default(),
+            newest: None,
+            last_out: None,
             seen: 0,
+            late: 0,
         }
+    }
+
+    fn emit(&mut self, held: Held, out: &mut Vec<Event>) {
+        if let (Some(t), Some(last)) = (held.time, self.last_out) {
+            if t < last {
+                self.late += 1;
+            }
+        }
+        if held.time.is_some() {
+            self.last_out = self.last_out.max(held.time);
+        }
+        out.push(held.event);
     }
 }
 
@@ -109,25 +166,47 @@ fn tiebreak_cmp(a: &Value, b: &Value) -> Ordering {
 
 impl Operator for TimeSort {
     fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+        let mut out = Vec::new();
         for event in batch.drain(..) {
             let time = event.doc.as_ref().and_then(|d| d.time_ns);
             let tie = match &self.tiebreaker {
                 Some(path) => super::expr::event_field(&event, path),
                 None => Value::Null,
             };
-            self.held.push((time, tie, self.seen, event));
+            self.newest = self.newest.max(time);
+            self.held.push(std::cmp::Reverse(Held {
+                time,
+                tie,
+                seq: self.seen,
+                event,
+            }));
             self.seen += 1;
+            if let (Some(window), Some(newest)) = (self.window, self.newest) {
+                let watermark = newest.saturating_sub(window);
+                while self.held.peek().is_some_and(|h| h.0.time.is_none_or(|t| t < watermark)) {
+                    if let Some(std::cmp::Reverse(h)) = self.held.pop() {
+                        self.emit(h, &mut out);
+                    }
+                }
+            }
         }
+        *batch = out;
         Flow::Continue
     }
 
     fn finish(&mut self, out: &mut Vec<Event>, _ctx: &RunContext) {
-        self.held.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| tiebreak_cmp(&a.1, &b.1))
-                .then_with(|| a.2.cmp(&b.2))
-        });
-        out.extend(self.held.drain(..).map(|(_, _, _, e)| e));
+        while let Some(std::cmp::Reverse(h)) = self.held.pop() {
+            self.emit(h, out);
+        }
+    }
+
+    fn account(&self, acc: &mut crate::ops::Accounting) {
+        if self.late > 0 {
+            acc.note(format!(
+                "{} event(s) arrived more than the reorder window after newer ones and were matched out of time order (widen --reorder-window)",
+                self.late
+            ));
+        }
     }
 }
 
@@ -141,7 +220,11 @@ pub struct Join {
 }
 
 impl Join {
-    pub fn new(stages: Vec<(EventFilter, Vec<EExpr>)>, until: Option<(EventFilter, Vec<EExpr>)>, semantics: Semantics) -> Join {
+    pub fn new(
+        stages: Vec<(EventFilter, Vec<EExpr>)>,
+        until: Option<(EventFilter, Vec<EExpr>)>,
+        semantics: Semantics,
+    ) -> Join {
         Join {
             stages,
             until,
@@ -390,11 +473,19 @@ impl Operator for Count {
         for (key, count) in rows {
             let mut row = FieldMap::default();
             row.insert(Name::from("count"), Value::Int(count as i64));
-            let key_value = if key.len() == 1 { key[0].clone() } else { Value::Multi(key.into()) };
+            let key_value = if key.len() == 1 {
+                key[0].clone()
+            } else {
+                Value::Multi(key.into())
+            };
             row.insert(Name::from("key"), key_value);
             row.insert(
                 Name::from("percent"),
-                Value::Float(if self.total == 0 { 0.0 } else { count as f64 / self.total as f64 }),
+                Value::Float(if self.total == 0 {
+                    0.0
+                } else {
+                    count as f64 / self.total as f64
+                }),
             );
             out.push(Event::row(row));
         }

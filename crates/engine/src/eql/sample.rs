@@ -3,9 +3,9 @@
 //! `max_samples_per_key` samples, taking candidate events in input order.
 
 use super::dialect::Semantics;
+use super::expr::Scope;
 use super::ops::compare_keys;
 use super::sequence::{keys_of, StageSpec};
-use super::expr::Scope;
 use crate::event::{Event, Group};
 use crate::ops::{Flow, Operator, RunContext};
 use crate::value::Value;
@@ -21,10 +21,12 @@ pub struct SampleSpec {
 /// The most candidate combinations tried per key before giving up on finding more samples.
 const MAX_ATTEMPTS_PER_KEY: usize = 100_000;
 
+/// Per join key, per stage: candidate events with their arrival number, in input order.
+type Candidates = HashMap<Vec<Value>, Vec<Vec<(u64, Event)>>, ahash::RandomState>;
+
 pub struct Sample {
     spec: SampleSpec,
-    /// key -> stage -> candidate events (input order).
-    candidates: HashMap<Vec<Value>, Vec<Vec<(u64, Event)>>, ahash::RandomState>,
+    candidates: Candidates,
     seq: u64,
 }
 

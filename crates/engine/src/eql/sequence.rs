@@ -100,6 +100,9 @@ struct Partial {
     tainted: bool,
 }
 
+/// Per join key, the (time, arrival) of events of one leading missing stage, oldest first.
+type History = HashMap<Vec<Value>, VecDeque<(Option<i64>, u64)>, ahash::RandomState>;
+
 /// A completed sequence waiting for its trailing missing-event check.
 struct Completed {
     key: Vec<Value>,
@@ -118,7 +121,7 @@ pub struct Sequence {
     partials: HashMap<Vec<Value>, Vec<Vec<Partial>>, ahash::RandomState>,
     partial_count: usize,
     /// Events of leading missing stages: stage -> key -> (time, seq), oldest first.
-    history: HashMap<usize, HashMap<Vec<Value>, VecDeque<(Option<i64>, u64)>, ahash::RandomState>, ahash::RandomState>,
+    history: HashMap<usize, History, ahash::RandomState>,
     completed: VecDeque<Completed>,
     seq: u64,
     evicted: u64,
@@ -196,7 +199,11 @@ impl Sequence {
                         for done in self.completed.iter_mut() {
                             let Some(deadline) = done.deadline else { continue };
                             let in_window = now.is_none_or(|t| t <= deadline);
-                            if done.key == key && seq > done.partial.last_seq && in_window && done.trailing_filled == position {
+                            if done.key == key
+                                && seq > done.partial.last_seq
+                                && in_window
+                                && done.trailing_filled == position
+                            {
                                 done.trailing_filled += 1;
                                 if done.trailing_filled == trailing {
                                     done.dropped = true;
@@ -235,9 +242,13 @@ impl Sequence {
                         tainted: false,
                     }
                 } else {
-                    let Some(prev) = self.previous_positive(stage) else { continue };
+                    let Some(prev) = self.previous_positive(stage) else {
+                        continue;
+                    };
                     let fork = self.spec.stages[stage].fork;
-                    let Some(groups) = self.partials.get_mut(&key) else { continue };
+                    let Some(groups) = self.partials.get_mut(&key) else {
+                        continue;
+                    };
                     let list = &mut groups[prev];
                     let Some(mut partial) = (if fork { list.last().cloned() } else { list.pop() }) else {
                         continue;
@@ -293,7 +304,9 @@ impl Sequence {
             return;
         }
         for key in keys_of(&until.keys, event, &self.spec.semantics) {
-            let Some(groups) = self.partials.get_mut(&key) else { continue };
+            let Some(groups) = self.partials.get_mut(&key) else {
+                continue;
+            };
             for list in groups.iter_mut() {
                 let before = list.len();
                 list.clear();
@@ -370,7 +383,7 @@ impl Sequence {
     /// Memory bounds: partials that can no longer fit in maxspan go; without maxspan, the
     /// oldest go once there are too many.
     fn enforce_limits(&mut self, now: Option<i64>) {
-        if self.seq % 1024 == 0 {
+        if self.seq.is_multiple_of(1024) {
             if let (Some(span), Some(now)) = (self.spec.maxspan, now) {
                 let mut removed = 0;
                 self.partials.retain(|_, groups| {

@@ -83,7 +83,10 @@ pub fn lookup_value(value: &Value, path: &[Step]) -> Value {
     }
     match (value, &path[0]) {
         (Value::Object(map), _) => lookup(&Json::Object((**map).clone()), path),
-        (Value::Multi(items), Step::Index(i)) => items.get(*i).map(|v| lookup_value(v, &path[1..])).unwrap_or(Value::Null),
+        (Value::Multi(items), Step::Index(i)) => items
+            .get(*i)
+            .map(|v| lookup_value(v, &path[1..]))
+            .unwrap_or(Value::Null),
         (Value::Multi(items), Step::Attr(_)) => Value::multi(items.iter().map(|v| lookup_value(v, path))),
         _ => Value::Null,
     }
@@ -145,7 +148,10 @@ pub fn scalars_equal(a: &Value, b: &Value, ignore_case: bool) -> bool {
 /// `*` and `?` wildcard match of a whole string.
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = if ignore_case {
-        (pattern.to_lowercase().chars().collect(), text.to_lowercase().chars().collect())
+        (
+            pattern.to_lowercase().chars().collect(),
+            text.to_lowercase().chars().collect(),
+        )
     } else {
         (pattern.chars().collect(), text.chars().collect())
     };
@@ -177,7 +183,9 @@ pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
 pub fn key_of(v: &Value, ignore_case: bool) -> Value {
     match v {
         Value::Str(s) if ignore_case => Value::from(s.to_lowercase()),
-        Value::Multi(items) if ignore_case => Value::Multi(items.iter().map(|i| key_of(i, true)).collect::<Vec<_>>().into()),
+        Value::Multi(items) if ignore_case => {
+            Value::Multi(items.iter().map(|i| key_of(i, true)).collect::<Vec<_>>().into())
+        }
         other => other.clone(),
     }
 }
@@ -196,9 +204,15 @@ mod tests {
         let doc = json!({"process.pid": 7, "user": {"name": "a"}, "list": [{"x": 1}, {"x": 2}]});
         assert_eq!(lookup(&doc, &attrs("process.pid")), Value::Int(7));
         assert_eq!(lookup(&doc, &attrs("user.name")), Value::from("a"));
-        assert_eq!(lookup(&doc, &attrs("list.x")), Value::multi([Value::Int(1), Value::Int(2)]));
         assert_eq!(
-            lookup(&doc, &[Step::Attr("list".into()), Step::Index(1), Step::Attr("x".into())]),
+            lookup(&doc, &attrs("list.x")),
+            Value::multi([Value::Int(1), Value::Int(2)])
+        );
+        assert_eq!(
+            lookup(
+                &doc,
+                &[Step::Attr("list".into()), Step::Index(1), Step::Attr("x".into())]
+            ),
             Value::Int(2)
         );
     }

@@ -144,10 +144,18 @@ pub enum ExprKind {
     Number(String),
     Str(StrLit),
     /// `name(args)` or the case-insensitive `name~(args)`.
-    Call { name: Name, insensitive: bool, args: Vec<Expr> },
+    Call {
+        name: Name,
+        insensitive: bool,
+        args: Vec<Expr>,
+    },
     Not(Box<Expr>),
     Neg(Box<Expr>),
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
     /// `x : "a*"`, `x like~ ("a", "b")`, `x regex "..."`, `x !: "a"`.
     Match {
         op: MatchOp,
@@ -158,9 +166,17 @@ pub enum ExprKind {
         list: bool,
     },
     /// `x in (a, b)`, `x in~ (...)`, `x not in (...)`.
-    In { left: Box<Expr>, list: Vec<Expr>, insensitive: bool, negated: bool },
+    In {
+        left: Box<Expr>,
+        list: Vec<Expr>,
+        insensitive: bool,
+        negated: bool,
+    },
     /// `descendant of [process where ...]`, `child of [...]`, `event of [...]` (endgame).
-    Lineage { relation: Relation, query: Box<EventQuery> },
+    Lineage {
+        relation: Relation,
+        query: Box<EventQuery>,
+    },
     /// `(x)`, kept for printing.
     Group(Box<Expr>),
 }

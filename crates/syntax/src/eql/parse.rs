@@ -16,11 +16,18 @@ pub fn parse_query(text: &str, source: SourceId) -> Result<Query, Vec<Diagnostic
             if rest.fragment().is_empty() {
                 Ok(q)
             } else {
-                Err(vec![PError::at(&rest, Expected::Message("unexpected text after the query".into())).into_diagnostic()])
+                Err(vec![PError::at(
+                    &rest,
+                    Expected::Message("unexpected text after the query".into()),
+                )
+                .into_diagnostic()])
             }
         }
         Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => Err(vec![e.into_diagnostic()]),
-        Err(nom::Err::Incomplete(_)) => Err(vec![Diagnostic::syntax("incomplete query", Span::new(source, 0..text.len()))]),
+        Err(nom::Err::Incomplete(_)) => Err(vec![Diagnostic::syntax(
+            "incomplete query",
+            Span::new(source, 0..text.len()),
+        )]),
     }
 }
 
@@ -30,7 +37,11 @@ pub fn ws(mut i: Input) -> Input {
         let before = i.location_offset();
         i = sp(i);
         if let Some(rest) = eat(i, "/*") {
-            let n = rest.fragment().find("*/").map(|p| p + 2).unwrap_or(rest.fragment().len());
+            let n = rest
+                .fragment()
+                .find("*/")
+                .map(|p| p + 2)
+                .unwrap_or(rest.fragment().len());
             i = rest.take_from(n);
         } else if let Some(rest) = eat(i, "//") {
             let n = rest.fragment().find('\n').unwrap_or(rest.fragment().len());
@@ -88,7 +99,14 @@ fn bare_name(i: Input) -> PResult<Name> {
 fn name(i: Input) -> PResult<Name> {
     if peek_char(&i) == Some('`') {
         let (rest, (text, span)) = quoted(i, '`')?;
-        return Ok((rest, Name { text, quoted: true, span }));
+        return Ok((
+            rest,
+            Name {
+                text,
+                quoted: true,
+                span,
+            },
+        ));
     }
     bare_name(i)
 }
@@ -133,7 +151,12 @@ fn event_query(i: Input) -> PResult<EventQuery> {
     let start = ws(i);
     let (rest, cat) = match name(start) {
         Ok(ok) => ok,
-        Err(_) => return fail(start, Expected::Message("expected `<category> where <condition>`".into())),
+        Err(_) => {
+            return fail(
+                start,
+                Expected::Message("expected `<category> where <condition>`".into()),
+            )
+        }
     };
     let after = ws(rest);
     let Some(rest) = kw(after, "where") else {
@@ -178,13 +201,18 @@ fn by_list(i: Input) -> PResult<Vec<Expr>> {
 fn time_span(i: Input) -> PResult<TimeSpan> {
     let start = ws(i);
     let text = start.fragment();
-    let digits = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let digits = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
     if digits == 0 {
         return fatal(start, Expected::Message("expected a time span such as 10m".into()));
     }
     let value = text[..digits].to_string();
     let rest = start.take_from(digits);
-    let unit_len = rest.fragment().find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.fragment().len());
+    let unit_len = rest
+        .fragment()
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.fragment().len());
     let unit = (unit_len > 0).then(|| rest.fragment()[..unit_len].to_string());
     let rest = rest.take_from(unit_len);
     Ok((
@@ -300,7 +328,10 @@ fn stages(i: Input, allow_missing: bool) -> PResult<Vec<Stage>> {
         i = ws(rest);
     }
     if list.is_empty() {
-        return fatal(i, Expected::Message("expected a stage: `[<category> where <condition>]`".into()));
+        return fatal(
+            i,
+            Expected::Message("expected a stage: `[<category> where <condition>]`".into()),
+        );
     }
     Ok((i, list))
 }
@@ -396,7 +427,14 @@ fn pipe<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Pipe> {
                 let (rest, lit) = commit(whole_number(after))?;
                 (rest, lit.text.parse().unwrap_or(u64::MAX))
             };
-            (rest, if lower == "head" { PipeKind::Head(n) } else { PipeKind::Tail(n) })
+            (
+                rest,
+                if lower == "head" {
+                    PipeKind::Head(n)
+                } else {
+                    PipeKind::Tail(n)
+                },
+            )
         }
         "filter" => {
             let (rest, e) = commit(expr(after))?;
@@ -413,8 +451,11 @@ fn pipe<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Pipe> {
             (rest, kind)
         }
         _ => {
-            let mut d = Diagnostic::error(Code::Unknown, format!("unsupported: {} (not an EQL pipe)", pipe_name.text))
-                .with_label(pipe_name.span, "unknown pipe");
+            let mut d = Diagnostic::error(
+                Code::Unknown,
+                format!("unsupported: {} (not an EQL pipe)", pipe_name.text),
+            )
+            .with_label(pipe_name.span, "unknown pipe");
             if let Some(near) = did_you_mean(&lower, PIPES.iter().copied()) {
                 d = d.with_help(format!("did you mean `{near}`?"));
             }
@@ -481,7 +522,12 @@ fn binary(i: Input, min_prec: u8) -> PResult<Expr> {
     loop {
         chained += 1;
         if chained > MAX_CHAIN {
-            return fatal(i, Expected::Message(format!("expression too long (more than {MAX_CHAIN} operators in a row)")));
+            return fatal(
+                i,
+                Expected::Message(format!(
+                    "expression too long (more than {MAX_CHAIN} operators in a row)"
+                )),
+            );
         }
         // endgame method syntax: `x:length()` is `length(x)`.
         if let Some((rest, call)) = method_call(i, &start, &lhs)? {
@@ -519,8 +565,12 @@ fn binary(i: Input, min_prec: u8) -> PResult<Expr> {
 
 /// `:name(args)` right after an operand (no spaces): a method call on it.
 fn method_call<'a>(i: Input<'a>, start: &Input<'a>, lhs: &Expr) -> Result<Option<(Input<'a>, Expr)>, nom::Err<PError>> {
-    let Some(after_colon) = eat(i, ":") else { return Ok(None) };
-    let Ok((after_name, name)) = bare_name(after_colon) else { return Ok(None) };
+    let Some(after_colon) = eat(i, ":") else {
+        return Ok(None);
+    };
+    let Ok((after_name, name)) = bare_name(after_colon) else {
+        return Ok(None);
+    };
     if !after_name.fragment().starts_with('(') {
         return Ok(None);
     }
@@ -559,15 +609,21 @@ fn not_expr(i: Input) -> PResult<Expr> {
 }
 
 /// After an operand: `== x`, `in (...)`, `not in (...)`, `: x`, `like~ (...)`, ...
-fn comparison_tail<'a>(i: Input<'a>, start: &Input<'a>, lhs: &Expr) -> Result<Option<(Input<'a>, Expr)>, nom::Err<PError>> {
+fn comparison_tail<'a>(
+    i: Input<'a>,
+    start: &Input<'a>,
+    lhs: &Expr,
+) -> Result<Option<(Input<'a>, Expr)>, nom::Err<PError>> {
     // set membership
     let (negated, after_not) = match kw(i, "not") {
         Some(rest) => (true, ws(rest)),
         None => (false, i),
     };
-    let in_kw = kw(after_not, "in")
-        .map(|r| (r, false))
-        .or_else(|| eat(after_not, "in~").or_else(|| eat(after_not, "IN~")).map(|r| (r, true)));
+    let in_kw = kw(after_not, "in").map(|r| (r, false)).or_else(|| {
+        eat(after_not, "in~")
+            .or_else(|| eat(after_not, "IN~"))
+            .map(|r| (r, true))
+    });
     if let Some((rest, insensitive)) = in_kw {
         let rest = ws(rest);
         let (rest, list) = commit(paren_list(rest))?;
@@ -772,14 +828,40 @@ fn atom(i: Input) -> PResult<Expr> {
             let span = span_between(&i, &rest);
             Ok((rest, Expr { span, ..f }))
         }
-        c if c.is_ascii_digit() || (c == '.' && i.fragment()[1..].starts_with(|d: char| d.is_ascii_digit())) => number(i),
+        c if c.is_ascii_digit() || (c == '.' && i.fragment()[1..].starts_with(|d: char| d.is_ascii_digit())) => {
+            number(i)
+        }
         _ => {
             if let Ok((rest, n)) = bare_name(i) {
                 let lower = n.text.to_ascii_lowercase();
                 match lower.as_str() {
-                    "true" => return Ok((rest, Expr { kind: ExprKind::Bool(true), span: n.span })),
-                    "false" => return Ok((rest, Expr { kind: ExprKind::Bool(false), span: n.span })),
-                    "null" => return Ok((rest, Expr { kind: ExprKind::Null, span: n.span })),
+                    "true" => {
+                        return Ok((
+                            rest,
+                            Expr {
+                                kind: ExprKind::Bool(true),
+                                span: n.span,
+                            },
+                        ))
+                    }
+                    "false" => {
+                        return Ok((
+                            rest,
+                            Expr {
+                                kind: ExprKind::Bool(false),
+                                span: n.span,
+                            },
+                        ))
+                    }
+                    "null" => {
+                        return Ok((
+                            rest,
+                            Expr {
+                                kind: ExprKind::Null,
+                                span: n.span,
+                            },
+                        ))
+                    }
                     "descendant" | "child" | "event" => {
                         if let Some(after_of) = kw(ws(rest), "of") {
                             return lineage(i, &lower, after_of);
@@ -804,7 +886,11 @@ fn atom(i: Input) -> PResult<Expr> {
                         after,
                         Expr {
                             span: span_between(&i, &after),
-                            kind: ExprKind::Call { name: n, insensitive, args },
+                            kind: ExprKind::Call {
+                                name: n,
+                                insensitive,
+                                args,
+                            },
                         },
                     ));
                 }
@@ -928,7 +1014,10 @@ fn string(i: Input) -> PResult<Expr> {
         let Some(end) = body.find("\"\"\"") else {
             return Err(nom::Err::Failure(PError {
                 len: 3,
-                ..PError::at(&i, Expected::Message("unterminated string: missing closing \"\"\"".into()))
+                ..PError::at(
+                    &i,
+                    Expected::Message("unterminated string: missing closing \"\"\"".into()),
+                )
             }));
         };
         // `""""a""""` style: extra closing quotes belong to the string.
@@ -952,7 +1041,11 @@ fn string(i: Input) -> PResult<Expr> {
     let (raw, offset) = if text.starts_with('?') { (true, 1) } else { (false, 0) };
     let q = text[offset..].chars().next().unwrap_or('"');
     let body_start = i.take_from(offset);
-    let (rest, (body, _)) = if raw { raw_quoted(body_start, q)? } else { quoted(body_start, q)? };
+    let (rest, (body, _)) = if raw {
+        raw_quoted(body_start, q)?
+    } else {
+        quoted(body_start, q)?
+    };
     if body.contains('\n') && !raw {
         // Strings end at the line: a newline inside one means the quote was never closed.
         return Err(nom::Err::Failure(PError {

@@ -192,7 +192,11 @@ impl Display for Expr {
             ExprKind::Bool(b) => write!(f, "{b}"),
             ExprKind::Number(n) => f.write_str(n),
             ExprKind::Str(s) => write!(f, "{s}"),
-            ExprKind::Call { name, insensitive, args } => {
+            ExprKind::Call {
+                name,
+                insensitive,
+                args,
+            } => {
                 write!(f, "{name}{}(", if *insensitive { "~" } else { "" })?;
                 join(f, args, ", ")?;
                 f.write_char(')')

@@ -9,9 +9,9 @@ pub mod expr;
 pub mod search;
 
 use crate::diagnostic::Diagnostic;
+use crate::input::*;
 use crate::span::{SourceId, Span};
 use crate::spl::ast::Pipeline;
-use crate::input::*;
 use nom::Input as _;
 
 /// Parses an SPL query (after macro expansion) held in source `source`.

@@ -1,7 +1,7 @@
 //! `dedup [<count>] <field>... [keepevents=<bool>] [keepempty=<bool>] [consecutive=<bool>] [sortby <key>...]`.
 
-use crate::input::*;
 use super::sort::sort_keys;
+use crate::input::*;
 use crate::spl::ast::{Command, Dedup};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

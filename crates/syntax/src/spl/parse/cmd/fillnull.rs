@@ -1,7 +1,7 @@
 //! `fillnull [value=<string>] [<field>...]`.
 
-use crate::input::*;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::input::*;
 use crate::spl::ast::{Command, FillNull};
 
 pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {

@@ -15,8 +15,8 @@ mod table;
 mod unsupported;
 mod where_;
 
-use crate::input::*;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::input::*;
 use crate::spl::ast::{Command, StatsKind};
 use crate::spl::commands::{is_splunk_command, IMPLEMENTED};
 

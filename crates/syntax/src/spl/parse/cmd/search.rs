@@ -1,7 +1,7 @@
 //! `search <expression>` (also implicit at the start of a query).
 
-use crate::input::*;
 use super::super::search::search_expr;
+use crate::input::*;
 use crate::spl::ast::{Command, Search};
 
 /// After the `search` keyword.
