@@ -36,16 +36,16 @@ fn shipped_rules_round_trip() {
         let rule = Rule::load(&path).unwrap();
         let printed = match rule.file.language {
             quarry_cli::lang::Lang::Spl => {
-                let (tree, _) = parse(&rule.file.query, &macros).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+                let (tree, _) =
+                    parse(&rule.file.query, &macros).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
                 round_trip(&tree, &path.display().to_string())
             }
             quarry_cli::lang::Lang::Eql => {
                 eql_round_trip(&rule.file.query).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
             }
         };
-        common::settings("parse").bind(|| {
-            insta::assert_snapshot!(path.file_stem().unwrap().to_string_lossy().to_string(), printed)
-        });
+        common::settings("parse")
+            .bind(|| insta::assert_snapshot!(path.file_stem().unwrap().to_string_lossy().to_string(), printed));
     }
 }
 

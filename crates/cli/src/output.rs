@@ -31,7 +31,24 @@ pub fn show(name: &str, value: &Value) -> Value {
 /// fields the pipeline wrote, then `_raw`; a row shows its fields.
 pub fn columns(event: &Event) -> Vec<(Name, Value)> {
     let mut out = Vec::new();
-    if event.doc.is_some() {
+    if let Some(group) = &event.group {
+        // A sequence or sample: its join keys, then one line per event (time and raw text).
+        let first_time = group.events.iter().flatten().next().map(|e| e.get("_time"));
+        out.push((Name::from("_time"), first_time.unwrap_or(Value::Null)));
+        out.push((Name::from("join_keys"), Value::multi(group.join_keys.clone())));
+        let lines: Vec<Value> = group
+            .events
+            .iter()
+            .map(|e| match e {
+                Some(e) => {
+                    let time = show("_time", &e.get("_time")).display_text();
+                    Value::from(format!("{time}  {}", e.get("_raw").display_text()))
+                }
+                None => Value::from("(missing)"),
+            })
+            .collect();
+        out.push((Name::from("events"), Value::multi(lines)));
+    } else if event.doc.is_some() {
         out.push((Name::from("_time"), event.get("_time")));
         for (name, value) in event.written() {
             if name.as_ref() != "_time" && name.as_ref() != "_raw" {

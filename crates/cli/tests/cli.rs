@@ -296,3 +296,25 @@ fn run_table_output_lists_alerts() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_sequence_in_a_table_shows_its_join_key_and_one_line_per_event() {
+    let out = quarry(&[
+        "query",
+        "--sourcetype",
+        "OktaIM2:log",
+        r#"sequence by user.email with maxspan=10m
+             [authentication where event.action == "user.mfa.okta_verify.deny_push"] with runs=2
+             [any where event.action : "user.authentication.*"]"#,
+        "tests/fixtures/okta/push_fatigue_classic.ndjson",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("_time") && lines[0].contains("join_keys") && lines[0].contains("events"));
+    // Two sequences of three events: a header, a rule, and six event lines.
+    assert_eq!(lines.len(), 8, "{stdout}");
+    assert!(lines[2].contains("erin@example.com") && lines[2].contains("2024-03-05T09:00:00.000+00:00  {\"actor\""));
+    assert!(lines[5].contains("judy@example.com"));
+    assert!(text(&out.stderr).contains("2 result(s)"));
+}

@@ -6,7 +6,7 @@ use crate::output::{to_json, Format};
 use crate::rules::{collect, Rule};
 use crate::Exit;
 use clap::Args;
-use quarry_engine::event::Event;
+use quarry_engine::event::{Event, Name};
 use quarry_engine::ops::RunContext;
 use quarry_engine::run::RunReport;
 use quarry_engine::value::Value;
@@ -63,17 +63,24 @@ pub fn alert_json(rule: &Rule, event: &Event) -> serde_json::Value {
     })
 }
 
-/// What running one rule gave.
+/// What running one rule gave; its results went to the sink as they were found.
 pub struct RuleRun {
     pub rule: Rule,
-    pub results: Vec<Event>,
+    pub results: u64,
     pub report: RunReport,
     pub strict_failed: bool,
 }
 
-/// Compiles and runs one rule over `inputs`. `Err` carries the rendered diagnostics of a rule
-/// that does not compile.
-pub fn run_rule(rule: Rule, inputs: &[String], flags: &InputFlags, eql: &EqlFlags) -> Result<RuleRun, Failure> {
+/// Compiles and runs one rule over `inputs`, handing each result to `on_result` as soon as
+/// the pipeline emits it, so alerts stream and memory stays bounded by the rule's own state.
+/// `Err` carries the rendered diagnostics of a rule that does not compile.
+pub fn run_rule(
+    rule: Rule,
+    inputs: &[String],
+    flags: &InputFlags,
+    eql: &EqlFlags,
+    on_result: &mut dyn FnMut(&Rule, Event),
+) -> Result<RuleRun, Failure> {
     let mut env = Env::load(flags)?;
     if let Some(dir) = rule.path.parent() {
         for conf in library::macros_near(dir) {
@@ -99,9 +106,12 @@ pub fn run_rule(rule: Rule, inputs: &[String], flags: &InputFlags, eql: &EqlFlag
     let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
     ctx.geoip = env.geoip.clone();
     let mut bad_lines = BadLines::new(flags.strict);
-    let mut results = Vec::new();
+    let mut results = 0u64;
     let report = quarry_engine::run::run(&plan, inputs, &read, ctx, &mut |b| bad_lines.report(b), &mut |batch| {
-        results.extend(batch)
+        for event in batch {
+            results += 1;
+            on_result(&rule, event);
+        }
     });
     Ok(RuleRun {
         rule,
@@ -117,9 +127,12 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
         return Err(Failure::new(Exit::QueryError, "no rule files found"));
     }
     let mut worst = Exit::Ok;
-    let mut alerts: Vec<(Rule, Event)> = Vec::new();
+    // Tables need every row before they can size their columns, so they keep the small
+    // alert rows only; JSON alerts go out as they are found.
+    let mut rows: Vec<Vec<(Name, Value)>> = Vec::new();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut write_error: Option<std::io::Error> = None;
     for path in paths {
         let rule = match Rule::load(&path) {
             Ok(rule) => rule,
@@ -129,7 +142,18 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
                 continue;
             }
         };
-        let outcome = match run_rule(rule, &args.inputs, &args.input, &args.eql) {
+        let mut on_result = |rule: &Rule, event: Event| {
+            if args.format == Format::Json {
+                if write_error.is_none() {
+                    if let Err(e) = writeln!(out, "{}", alert_json(rule, &event)) {
+                        write_error = Some(e);
+                    }
+                }
+            } else {
+                rows.push(alert_row(rule, &event));
+            }
+        };
+        let outcome = match run_rule(rule, &args.inputs, &args.input, &args.eql, &mut on_result) {
             Ok(outcome) => outcome,
             Err(failure) if failure.exit == Exit::QueryError => {
                 eprintln!("{}", failure.message);
@@ -149,16 +173,12 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
         if exit != Exit::Ok {
             worst = exit;
         }
-        for event in outcome.results {
-            if args.format == Format::Json {
-                writeln!(out, "{}", alert_json(&outcome.rule, &event)).map_err(write_failure)?;
-            } else {
-                alerts.push((outcome.rule.clone(), event));
-            }
+        if let Some(e) = write_error.take() {
+            return Err(write_failure(e));
         }
     }
     if args.format != Format::Json {
-        write_alert_table(&mut out, args.format, &alerts).map_err(write_failure)?;
+        write_alert_table(&mut out, args.format, &rows).map_err(write_failure)?;
     }
     out.flush().map_err(write_failure)?;
     Ok(worst)
@@ -168,38 +188,25 @@ fn write_failure(e: std::io::Error) -> Failure {
     Failure::new(Exit::InputError, format!("writing results: {e}"))
 }
 
-fn write_alert_table(out: &mut dyn Write, format: Format, alerts: &[(Rule, Event)]) -> std::io::Result<()> {
-    use quarry_engine::event::Name;
-    let header: Vec<Name> = ["_time", "rule", "severity", "risk_score", "message"]
-        .iter()
-        .map(|h| Name::from(*h))
-        .collect();
-    let rows: Vec<Vec<(Name, Value)>> = alerts
-        .iter()
-        .map(|(rule, event)| {
-            vec![
-                (Name::from("_time"), result_field(event, "_time")),
-                (Name::from("rule"), Value::from(rule.file.name.as_str())),
-                (
-                    Name::from("severity"),
-                    rule.file
-                        .severity
-                        .map(|s| Value::from(s.as_str()))
-                        .unwrap_or(Value::Null),
-                ),
-                (
-                    Name::from("risk_score"),
-                    rule.file.risk_score.map(Value::number).unwrap_or(Value::Null),
-                ),
-                (
-                    Name::from("message"),
-                    Value::from(rule.message_for(&|n| result_field(event, n))),
-                ),
-            ]
-        })
-        .collect();
+const ALERT_COLUMNS: [&str; 5] = ["_time", "rule", "severity", "risk_score", "message"];
+
+/// The table row of one alert.
+fn alert_row(rule: &Rule, event: &Event) -> Vec<(Name, Value)> {
+    let f = &rule.file;
+    let values = [
+        result_field(event, "_time"),
+        Value::from(f.name.as_str()),
+        f.severity.map(|s| Value::from(s.as_str())).unwrap_or(Value::Null),
+        f.risk_score.map(Value::number).unwrap_or(Value::Null),
+        Value::from(rule.message_for(&|n| result_field(event, n))),
+    ];
+    ALERT_COLUMNS.iter().map(|c| Name::from(*c)).zip(values).collect()
+}
+
+fn write_alert_table(out: &mut dyn Write, format: Format, rows: &[Vec<(Name, Value)>]) -> std::io::Result<()> {
+    let header: Vec<Name> = ALERT_COLUMNS.iter().map(|h| Name::from(*h)).collect();
     match format {
-        Format::Csv => crate::output::write_csv(out, &header, &rows),
-        _ => crate::output::write_table(out, &header, &rows),
+        Format::Csv => crate::output::write_csv(out, &header, rows),
+        _ => crate::output::write_table(out, &header, rows),
     }
 }
