@@ -210,17 +210,36 @@ fn rule_files_are_complete() {
             path.display()
         );
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-        assert_eq!(
-            stem,
-            f.name.to_lowercase().replace(' ', "_"),
-            "rule files are named after the detection"
-        );
+        assert_eq!(stem, file_name_for(&f.name), "rule files are named after the detection");
     }
 }
 
-/// The queries are the seeds' text, byte for byte (checked where ../shared is present).
+/// A detection's name as a file name: lower case, runs of other characters as one `_`.
+fn file_name_for(name: &str) -> String {
+    let lowered: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    lowered.split_whitespace().collect::<Vec<_>>().join("_")
+}
+
+/// Rules marked verbatim hold the seeds' text, byte for byte (checked where ../shared is
+/// present), and every seed rule is marked verbatim.
 #[test]
 fn rule_queries_are_verbatim_copies_of_the_seeds() {
+    let seed_rules = [
+        "splunk/okta_mismatch_between_source_and_response_for_verify_push_request.toml",
+        "splunk/okta_suspicious_use_of_a_session_cookie.toml",
+        "elastic/potential_abuse_of_repeated_mfa_push_notifications.toml",
+    ];
+    for seed_rule in seed_rules {
+        let rule = Rule::load(&common::root().join("queries").join(seed_rule)).unwrap();
+        assert!(
+            rule.file.origin.unwrap().verbatim,
+            "{seed_rule} is a verbatim vendor rule"
+        );
+    }
     let seeds = common::root().join("../shared/seeds");
     if !seeds.is_dir() {
         eprintln!("skipped: ../shared/seeds not present");
@@ -231,7 +250,27 @@ fn rule_queries_are_verbatim_copies_of_the_seeds() {
         texts.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
     for path in rule_files() {
-        let query = Rule::load(&path).unwrap().file.query;
-        assert!(texts.contains(&query), "{} is not verbatim", path.display());
+        let file = Rule::load(&path).unwrap().file;
+        if file.origin.is_some_and(|o| o.verbatim) {
+            assert!(texts.contains(&file.query), "{} is not verbatim", path.display());
+        }
+    }
+}
+
+#[test]
+fn the_corrected_mismatch_rule_fires_on_the_push_spam_session_only() {
+    let corrected = rule("okta_mismatch_between_source_and_response_for_verify_push_request_corrected");
+    for fixture in fixtures() {
+        let found = alerts(&corrected, std::slice::from_ref(&fixture));
+        if fixture.ends_with("push_spam.ndjson") {
+            assert_eq!(found.len(), 1, "{found:#?}");
+            let result = &found[0]["result"];
+            assert_eq!(result["groupby"], "102Qx7hVn0aTq6Sg1KpZb9mRw");
+            assert_eq!(result["src"], "198.51.100.23");
+            assert_eq!(result["dest"], "203.0.113.77");
+            assert_eq!(result["total_rejected"], 4);
+        } else {
+            assert!(found.is_empty(), "{}: {found:#?}", fixture.display());
+        }
     }
 }

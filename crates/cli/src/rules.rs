@@ -14,7 +14,7 @@
 //! behaviour = "..."                # what the rule really does, in Quarry's words
 //! query = '''...'''
 //!
-//! [origin]                         # product, url, version, date, status, authors, license
+//! [origin]                         # verbatim, product, url, version, date, status, authors, license
 //! [mitre]                          # tactics, techniques
 //! ```
 
@@ -75,6 +75,10 @@ impl Severity {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Origin {
+    /// The query is the publisher's text, byte for byte (a shipped vendor rule); false for
+    /// Quarry's own rules and corrections.
+    #[serde(default)]
+    pub verbatim: bool,
     #[serde(default)]
     pub product: Option<String>,
     #[serde(default)]
