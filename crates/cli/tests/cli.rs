@@ -274,14 +274,78 @@ fn run_prints_one_alert_per_line_for_the_replayed_cookie_only() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(alerts.len(), 1);
+    // In time order: the replayed cookie (March 4, 08:15), then the push spam that only the
+    // corrected mismatch rule sees (10:00). The verbatim mismatch rule gives nothing.
+    let names: Vec<&str> = alerts.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "Okta Suspicious Use of a Session Cookie",
+            "Okta Mismatch Between Source and Response for Verify Push Request (corrected)"
+        ]
+    );
     assert_eq!(alerts[0]["rule"], "71ad47d1-d6bd-4e0a-b35c-020ad9a6959e");
-    assert_eq!(alerts[0]["name"], "Okta Suspicious Use of a Session Cookie");
     assert_eq!(alerts[0]["severity"], "high");
     assert_eq!(alerts[0]["risk_score"], 56);
     assert_eq!(alerts[0]["result"]["user"], "carol@example.com");
     let keys: Vec<&str> = alerts[0].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["rule", "name", "severity", "risk_score", "message", "result"]);
+    // One line per rule on stderr: events read, alerts, time.
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("quarry: read: 3 input(s), 39 line(s), 39 event(s), 0 bad line(s) in "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "quarry: Okta Mismatch Between Source and Response for Verify Push Request: 39 event(s), 0 alert(s), "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("quarry: Okta Suspicious Use of a Session Cookie: 39 event(s), 1 alert(s), "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_reads_each_input_once_per_source_type() {
+    // Without --sourcetype the Splunk rules read raw Okta with their own profile and the
+    // Elastic rule reads the ECS file as it is: two passes, each named.
+    let out = quarry(&[
+        "run",
+        "queries",
+        "--format",
+        "json",
+        "--input",
+        "tests/fixtures/okta-ecs/push_fatigue_classic.ndjson",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("quarry: read (no sourcetype): 1 input(s)"), "{stderr}");
+    assert!(
+        stderr.contains("quarry: read (sourcetype OktaIM2:log): 1 input(s)"),
+        "{stderr}"
+    );
+    let alerts = text(&out.stdout);
+    assert_eq!(alerts.lines().count(), 2, "{alerts}");
+    assert!(alerts
+        .lines()
+        .all(|l| l.contains("Potential Abuse of Repeated MFA Push Notifications")));
+}
+
+#[test]
+fn run_parameters_must_belong_to_some_rule() {
+    let out = quarry(&[
+        "run",
+        "queries/splunk",
+        "--param",
+        "nonesuch=3",
+        "--input",
+        "tests/fixtures/okta/benign.ndjson",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--param nonesuch: no rule declares a parameter `nonesuch`"));
 }
 
 #[test]
@@ -291,9 +355,19 @@ fn run_table_output_lists_alerts() {
     let out = quarry(&args);
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("_time"), "{stdout}");
-    assert!(
-        stdout.contains("Okta Suspicious Use of a Session Cookie  high      56"),
-        "{stdout}"
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("Okta Suspicious Use of a Session Cookie"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let cells: Vec<&str> = row.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+    assert_eq!(
+        cells[..4],
+        [
+            "2024-03-04T08:15:02.331+00:00",
+            "Okta Suspicious Use of a Session Cookie",
+            "high",
+            "56"
+        ]
     );
 }
 
@@ -317,4 +391,129 @@ fn a_sequence_in_a_table_shows_its_join_key_and_one_line_per_event() {
     assert!(lines[2].contains("erin@example.com") && lines[2].contains("2024-03-05T09:00:00.000+00:00  {\"actor\""));
     assert!(lines[5].contains("judy@example.com"));
     assert!(text(&out.stderr).contains("2 result(s)"));
+}
+
+#[test]
+fn check_accepts_every_shipped_rule() {
+    let out = quarry(&["check", "queries"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+#[test]
+fn test_runs_the_library_cases() {
+    let out = quarry(&["test", "queries"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("ok   Okta Suspicious Use of a Session Cookie › one device token from two IP addresses and two operating systems (true positive)"), "{stdout}");
+    assert!(stdout.trim_end().ends_with(", 0 failed"), "{stdout}");
+}
+
+#[test]
+fn a_failing_rule_test_shows_what_differs_and_exits_1() {
+    let log = Scratch::new(
+        "denials.ndjson",
+        include_bytes!("../../../tests/fixtures/okta/push_rejections_classic.ndjson"),
+    );
+    let log_name = std::path::Path::new(log.path())
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let rule = Scratch::new(
+        "denials.toml",
+        format!(
+            r#"
+id = "t-1"
+name = "Denials"
+language = "spl"
+sourcetype = "OktaIM2:log"
+message = "$user$ denied $count$ pushes"
+query = 'eventType=user.mfa.okta_verify.deny_push | stats count by user | where count >= $at_least$'
+
+[parameters.at_least]
+default = 5
+
+[[tests]]
+name = "the wrong user"
+kind = "true-positive"
+input = "{log_name}"
+alerts = 1
+expect = [{{ user = "leo@example.com", count = 5 }}]
+
+[[tests]]
+name = "too strict"
+kind = "false-positive"
+input = "{log_name}"
+parameters = {{ at_least = 4 }}
+alerts = 0
+"#
+        )
+        .as_bytes(),
+    );
+    let out = quarry(&["test", rule.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL Denials › the wrong user (true positive)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(r#"alert 1: user: expected "leo@example.com", got "nina@example.com""#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("FAIL Denials › too strict (false positive)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expected 0 alert(s), got 1"), "{stdout}");
+    assert!(
+        stdout.contains("got alert 1: nina@example.com denied 5 pushes"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("0 passed, 2 failed"), "{stdout}");
+}
+
+#[test]
+fn run_feeds_every_rule_from_one_reading_of_the_logs() {
+    let mut args = vec![
+        "run",
+        "queries",
+        "--sourcetype",
+        "OktaIM2:log",
+        "--format",
+        "json",
+        "--input",
+    ];
+    args.extend(FIXTURES);
+    args.push("tests/fixtures/okta/push_rejections_classic.ndjson");
+    let out = quarry(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let reads: Vec<&str> = stderr.lines().filter(|l| l.starts_with("quarry: read")).collect();
+    assert_eq!(reads.len(), 1, "{stderr}");
+    let rules = std::fs::read_dir(root().join("queries"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).into_iter().flatten())
+        .filter(|f| {
+            let path = f.as_ref().unwrap().path();
+            path.extension().is_some_and(|e| e == "toml") && !path.to_string_lossy().contains("profiles")
+        })
+        .count();
+    let per_rule = stderr.lines().filter(|l| l.contains(" alert(s), ")).count();
+    assert_eq!(per_rule, rules, "{stderr}");
+    // Alerts come out in time order, whichever rule found them.
+    let times: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| {
+            let alert: serde_json::Value = serde_json::from_str(l).unwrap();
+            let result = &alert["result"];
+            let time = result["_time"]
+                .as_str()
+                .or_else(|| result["events"][0]["published"].as_str());
+            time.unwrap().to_string()
+        })
+        .collect();
+    assert!(times.len() >= 3, "{times:?}");
+    assert!(times.windows(2).all(|w| w[0][..19] <= w[1][..19]), "{times:?}");
 }

@@ -6,6 +6,7 @@ pub use crate::input::Flow as ReadFlow;
 use crate::input::{read_inputs, BadLine, ReadOptions, ReadSummary};
 use crate::ops::{Accounting, Flow, Pipeline, RunContext};
 use crate::plan::Plan;
+use std::time::{Duration, Instant};
 
 /// Everything a run reports besides its results.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,27 +26,77 @@ pub fn run(
     on_bad: &mut dyn FnMut(&BadLine) -> ReadFlow,
     sink: &mut dyn FnMut(Vec<Event>),
 ) -> RunReport {
-    let mut pipeline = Pipeline::new(&plan.ops, ctx);
-    let mut results = 0u64;
-    let mut counted_sink = |batch: Vec<Event>| {
-        results += batch.len() as u64;
-        sink(batch);
-    };
-    let summary = read_inputs(
-        inputs,
-        read,
-        on_bad,
-        &mut |batch| match pipeline.push(batch, &mut counted_sink) {
-            Flow::Continue => ReadFlow::Continue,
-            Flow::Stop => ReadFlow::Stop,
-        },
-    );
-    pipeline.finish(&mut counted_sink);
+    let (summary, mut shares) = run_many(&[plan], inputs, read, &ctx, on_bad, &mut |_, batch| sink(batch));
+    let share = shares.pop().unwrap_or_default();
     RunReport {
         read: summary,
-        ops: pipeline.accounting(),
-        results,
+        ops: share.ops,
+        results: share.results,
     }
+}
+
+/// One plan's part of a run over shared input.
+#[derive(Clone, Debug, Default)]
+pub struct PlanShare {
+    pub ops: Accounting,
+    pub results: u64,
+    /// Time spent in the plan's operators.
+    pub busy: Duration,
+}
+
+/// Runs several plans over one reading of `inputs`: each event is read and parsed once and
+/// handed to every plan. Results go to `sink` with the index of the plan that produced them.
+/// Reading stops early only when every plan has all it needs.
+pub fn run_many(
+    plans: &[&Plan],
+    inputs: &[String],
+    read: &ReadOptions,
+    ctx: &RunContext,
+    on_bad: &mut dyn FnMut(&BadLine) -> ReadFlow,
+    sink: &mut dyn FnMut(usize, Vec<Event>),
+) -> (ReadSummary, Vec<PlanShare>) {
+    let mut pipelines: Vec<Pipeline> = plans.iter().map(|p| Pipeline::new(&p.ops, ctx.clone())).collect();
+    let mut shares = vec![PlanShare::default(); plans.len()];
+    let mut stopped = vec![false; plans.len()];
+    let summary = read_inputs(inputs, read, on_bad, &mut |batch| {
+        let live: Vec<usize> = (0..pipelines.len()).filter(|&k| !stopped[k]).collect();
+        let mut batch = Some(batch);
+        for (n, &k) in live.iter().enumerate() {
+            // The last plan takes the batch; the others get cheap copies (events share their
+            // parsed document).
+            let events = if n + 1 == live.len() {
+                batch.take().unwrap_or_default()
+            } else {
+                batch.as_ref().cloned().unwrap_or_default()
+            };
+            let started = Instant::now();
+            let share = &mut shares[k];
+            let flow = pipelines[k].push(events, &mut |out| {
+                share.results += out.len() as u64;
+                sink(k, out);
+            });
+            share.busy += started.elapsed();
+            if flow == Flow::Stop {
+                stopped[k] = true;
+            }
+        }
+        if stopped.iter().all(|s| *s) {
+            ReadFlow::Stop
+        } else {
+            ReadFlow::Continue
+        }
+    });
+    for (k, pipeline) in pipelines.iter_mut().enumerate() {
+        let started = Instant::now();
+        let share = &mut shares[k];
+        pipeline.finish(&mut |out| {
+            share.results += out.len() as u64;
+            sink(k, out);
+        });
+        share.busy += started.elapsed();
+        share.ops = pipeline.accounting();
+    }
+    (summary, shares)
 }
 
 /// Runs `plan` over events already in memory.

@@ -40,9 +40,13 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
         if path.is_dir() || (path.is_file() && is_rule_file(&path)) {
             for file in collect(&[path]).map_err(|d| Failure::new(Exit::InputError, d.message))? {
                 let rule = Rule::load(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+                // Checked as it runs: parameters at their defaults.
+                let text = rule
+                    .query_with(&Default::default())
+                    .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
                 items.push(Item {
                     name: file.display().to_string(),
-                    text: rule.file.query.clone(),
+                    text,
                     first_line: rule.query_line,
                     lang: Some(rule.file.language),
                 });

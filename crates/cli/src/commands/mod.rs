@@ -4,6 +4,7 @@
 pub mod check;
 pub mod query;
 pub mod run;
+pub mod test;
 
 use crate::diagnostics::{render_all, stderr_color};
 use crate::lang::{detect, Lang};
@@ -184,6 +185,7 @@ pub struct Env {
 }
 
 /// A failure to report before exiting.
+#[derive(Debug)]
 pub struct Failure {
     pub exit: Exit,
     pub message: String,

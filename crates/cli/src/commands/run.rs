@@ -1,18 +1,26 @@
 //! `quarry run`: runs rule files over log files and prints one alert per result.
+//!
+//! Every rule reads the same inputs, so they run together: each event is read and parsed once
+//! and fed to every rule (one pass per source type when rules read their inputs differently).
+//! Alerts are printed in time order once the inputs are read.
 
-use super::{print_summary, report_input_errors, BadLines, Env, EqlFlags, Failure, InputFlags};
+use super::{report_input_errors, BadLines, Env, EqlFlags, Failure, InputFlags};
 use crate::library;
 use crate::output::{to_json, Format};
-use crate::rules::{collect, Rule};
+use crate::rules::{collect, parse_param, Rule};
 use crate::Exit;
 use clap::Args;
+use indexmap::IndexMap;
 use quarry_engine::event::{Event, Name};
+use quarry_engine::input::{ReadOptions, ReadSummary};
 use quarry_engine::ops::RunContext;
-use quarry_engine::run::RunReport;
+use quarry_engine::plan::Plan;
+use quarry_engine::run::{PlanShare, RunReport};
 use quarry_engine::value::Value;
 use serde_json::json;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -25,6 +33,9 @@ pub struct RunArgs {
     /// Output format: `json` prints one alert per line.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Sets a rule parameter (`$name$` in rule queries), for every rule that declares it.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, toml::Value)>,
     #[command(flatten)]
     pub input: InputFlags,
     #[command(flatten)]
@@ -63,6 +74,162 @@ pub fn alert_json(rule: &Rule, event: &Event) -> serde_json::Value {
     })
 }
 
+/// A rule compiled and ready to run.
+pub struct Prepared {
+    pub rule: Rule,
+    pub plan: Plan,
+    pub read: ReadOptions,
+}
+
+/// Compiles rules, sharing one set of definitions per rule directory (macros found next to
+/// the rules apply to the rules beside them).
+pub struct Preparer<'a> {
+    flags: &'a InputFlags,
+    eql: &'a EqlFlags,
+    envs: IndexMap<PathBuf, Env>,
+}
+
+impl<'a> Preparer<'a> {
+    pub fn new(flags: &'a InputFlags, eql: &'a EqlFlags) -> Preparer<'a> {
+        Preparer {
+            flags,
+            eql,
+            envs: IndexMap::new(),
+        }
+    }
+
+    fn env_for(&mut self, dir: &Path) -> Result<&mut Env, Failure> {
+        if !self.envs.contains_key(dir) {
+            let mut env = Env::load(self.flags)?;
+            for conf in library::macros_near(dir) {
+                library::load_macros(&mut env.macros, &conf).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+            }
+            // Flags win over files found next to the rule.
+            for extra in &self.flags.macros {
+                library::load_macros(&mut env.macros, extra).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+            }
+            self.envs.insert(dir.to_path_buf(), env);
+        }
+        self.envs
+            .get_mut(dir)
+            .ok_or_else(|| Failure::new(Exit::QueryError, "rule definitions missing"))
+    }
+
+    /// Compiles `rule` with its parameters set from `params` (unknown names are errors) and
+    /// reads inputs as `sourcetype` says, else as the flags or the rule say.
+    pub fn prepare(
+        &mut self,
+        mut rule: Rule,
+        params: &IndexMap<String, toml::Value>,
+        sourcetype: Option<&str>,
+    ) -> Result<Prepared, Failure> {
+        let (flags, eql) = (self.flags, self.eql);
+        let query = rule
+            .query_with(params)
+            .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        // Parameters may appear in the alert message too.
+        if let Some(message) = &rule.file.message {
+            let filled = rule
+                .fill_parameters(message, params)
+                .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+            rule.file.message = Some(filled);
+        }
+        let dir = rule.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let env = self.env_for(&dir)?;
+        let name = rule.path.display().to_string();
+        let plan = env
+            .compile(
+                &name,
+                &query,
+                rule.query_line,
+                Some(rule.file.language),
+                flags.order,
+                &eql.options_for(flags),
+            )
+            .map_err(|diagnostics| Failure::new(Exit::QueryError, env.render(&diagnostics)))?;
+        let read = match sourcetype {
+            Some(st) => {
+                let forced = InputFlags {
+                    sourcetype: Some(st.to_string()),
+                    ..flags.clone()
+                };
+                env.read_options(&forced, None)?
+            }
+            None => env.read_options(flags, rule.file.sourcetype.as_deref())?,
+        };
+        Ok(Prepared { rule, plan, read })
+    }
+
+    pub fn geoip(&self) -> Option<std::sync::Arc<quarry_engine::geoip::GeoIp>> {
+        self.envs.values().next().and_then(|e| e.geoip.clone())
+    }
+}
+
+/// What one rule did in a run.
+pub struct RuleOutcome {
+    pub rule: Rule,
+    pub share: PlanShare,
+}
+
+/// One reading of the inputs, shared by the rules that read them the same way.
+pub struct Pass {
+    pub sourcetype: Option<String>,
+    pub read: ReadSummary,
+    pub rules: Vec<RuleOutcome>,
+    pub strict_failed: bool,
+    pub elapsed: std::time::Duration,
+}
+
+/// Runs prepared rules over `inputs`, one pass per way of reading them; each result goes to
+/// `on_result` as the rule emits it.
+pub fn run_prepared(
+    prepared: Vec<Prepared>,
+    inputs: &[String],
+    flags: &InputFlags,
+    geoip: Option<std::sync::Arc<quarry_engine::geoip::GeoIp>>,
+    on_result: &mut dyn FnMut(&Rule, Event),
+) -> Vec<Pass> {
+    // Group by how inputs are read (the source type decides the profile and time field).
+    let mut groups: IndexMap<Option<String>, Vec<Prepared>> = IndexMap::new();
+    for p in prepared {
+        groups.entry(p.read.sourcetype.clone()).or_default().push(p);
+    }
+    let mut passes = Vec::new();
+    for (sourcetype, group) in groups {
+        let started = Instant::now();
+        let read = group[0].read.clone();
+        let plans: Vec<&Plan> = group.iter().map(|p| &p.plan).collect();
+        let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
+        ctx.geoip = geoip.clone();
+        let mut bad_lines = BadLines::new(flags.strict);
+        let (summary, shares) = quarry_engine::run::run_many(
+            &plans,
+            inputs,
+            &read,
+            &ctx,
+            &mut |b| bad_lines.report(b),
+            &mut |k, batch| {
+                for event in batch {
+                    on_result(&group[k].rule, event);
+                }
+            },
+        );
+        let rules = group
+            .into_iter()
+            .zip(shares)
+            .map(|(p, share)| RuleOutcome { rule: p.rule, share })
+            .collect();
+        passes.push(Pass {
+            sourcetype,
+            read: summary,
+            rules,
+            strict_failed: bad_lines.strict_failed,
+            elapsed: started.elapsed(),
+        });
+    }
+    passes
+}
+
 /// What running one rule gave; its results went to the sink as they were found.
 pub struct RuleRun {
     pub rule: Rule,
@@ -71,9 +238,9 @@ pub struct RuleRun {
     pub strict_failed: bool,
 }
 
-/// Compiles and runs one rule over `inputs`, handing each result to `on_result` as soon as
-/// the pipeline emits it, so alerts stream and memory stays bounded by the rule's own state.
-/// `Err` carries the rendered diagnostics of a rule that does not compile.
+/// Compiles and runs one rule over `inputs` with its default parameters, handing each result
+/// to `on_result` as soon as the pipeline emits it. `Err` carries the rendered diagnostics of
+/// a rule that does not compile.
 pub fn run_rule(
     rule: Rule,
     inputs: &[String],
@@ -81,44 +248,38 @@ pub fn run_rule(
     eql: &EqlFlags,
     on_result: &mut dyn FnMut(&Rule, Event),
 ) -> Result<RuleRun, Failure> {
-    let mut env = Env::load(flags)?;
-    if let Some(dir) = rule.path.parent() {
-        for conf in library::macros_near(dir) {
-            library::load_macros(&mut env.macros, &conf).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-        }
-        // Flags win over files found next to the rule.
-        for extra in &flags.macros {
-            library::load_macros(&mut env.macros, extra).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-        }
-    }
-    let name = rule.path.display().to_string();
-    let plan = env
-        .compile(
-            &name,
-            &rule.file.query,
-            rule.query_line,
-            Some(rule.file.language),
-            flags.order,
-            &eql.options_for(flags),
-        )
-        .map_err(|diagnostics| Failure::new(Exit::QueryError, env.render(&diagnostics)))?;
-    let read = env.read_options(flags, rule.file.sourcetype.as_deref())?;
-    let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
-    ctx.geoip = env.geoip.clone();
-    let mut bad_lines = BadLines::new(flags.strict);
-    let mut results = 0u64;
-    let report = quarry_engine::run::run(&plan, inputs, &read, ctx, &mut |b| bad_lines.report(b), &mut |batch| {
-        for event in batch {
-            results += 1;
-            on_result(&rule, event);
-        }
-    });
+    let mut preparer = Preparer::new(flags, eql);
+    let prepared = preparer.prepare(rule, &IndexMap::new(), None)?;
+    let geoip = preparer.geoip();
+    let mut passes = run_prepared(vec![prepared], inputs, flags, geoip, on_result);
+    let mut pass = passes
+        .pop()
+        .ok_or_else(|| Failure::new(Exit::QueryError, "nothing was run"))?;
+    let outcome = pass
+        .rules
+        .pop()
+        .ok_or_else(|| Failure::new(Exit::QueryError, "nothing was run"))?;
     Ok(RuleRun {
-        rule,
-        results,
-        report,
-        strict_failed: bad_lines.strict_failed,
+        rule: outcome.rule,
+        results: outcome.share.results,
+        report: RunReport {
+            read: pass.read,
+            ops: outcome.share.ops,
+            results: outcome.share.results,
+        },
+        strict_failed: pass.strict_failed,
     })
+}
+
+/// An alert waiting for its place in time order.
+struct PendingAlert {
+    time: Option<f64>,
+    output: AlertOutput,
+}
+
+enum AlertOutput {
+    Line(String),
+    Row(Vec<(Name, Value)>),
 }
 
 pub fn run(args: RunArgs) -> Result<Exit, Failure> {
@@ -127,12 +288,9 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
         return Err(Failure::new(Exit::QueryError, "no rule files found"));
     }
     let mut worst = Exit::Ok;
-    // Tables need every row before they can size their columns, so they keep the small
-    // alert rows only; JSON alerts go out as they are found.
-    let mut rows: Vec<Vec<(Name, Value)>> = Vec::new();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut write_error: Option<std::io::Error> = None;
+    let mut preparer = Preparer::new(&args.input, &args.eql);
+    let mut prepared = Vec::new();
+    let mut params_used = vec![false; args.params.len()];
     for path in paths {
         let rule = match Rule::load(&path) {
             Ok(rule) => rule,
@@ -142,46 +300,138 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
                 continue;
             }
         };
-        let mut on_result = |rule: &Rule, event: Event| {
-            if args.format == Format::Json {
-                if write_error.is_none() {
-                    if let Err(e) = writeln!(out, "{}", alert_json(rule, &event)) {
-                        write_error = Some(e);
-                    }
-                }
-            } else {
-                rows.push(alert_row(rule, &event));
+        // A `--param` applies to every rule that declares it.
+        let mut params = IndexMap::new();
+        for (k, (name, value)) in args.params.iter().enumerate() {
+            if rule.file.parameters.contains_key(name) {
+                params.insert(name.clone(), value.clone());
+                params_used[k] = true;
             }
-        };
-        let outcome = match run_rule(rule, &args.inputs, &args.input, &args.eql, &mut on_result) {
-            Ok(outcome) => outcome,
+        }
+        match preparer.prepare(rule, &params, None) {
+            Ok(p) => prepared.push(p),
             Err(failure) if failure.exit == Exit::QueryError => {
                 eprintln!("{}", failure.message);
                 worst = Exit::QueryError;
-                continue;
             }
             Err(failure) => return Err(failure),
-        };
-        if !args.input.quiet {
-            print_summary(&outcome.report, Some(&outcome.rule.file.name));
         }
-        let exit = report_input_errors(&outcome.report);
-        if outcome.strict_failed {
+    }
+    for (used, (name, _)) in params_used.iter().zip(&args.params) {
+        if !used {
+            return Err(Failure::new(
+                Exit::QueryError,
+                format!("--param {name}: no rule declares a parameter `{name}`"),
+            ));
+        }
+    }
+    let mut pending: Vec<PendingAlert> = Vec::new();
+    let format = args.format;
+    let geoip = preparer.geoip();
+    let passes = run_prepared(prepared, &args.inputs, &args.input, geoip, &mut |rule, event| {
+        // Keep only what will be printed, not the events behind it.
+        let time = result_field(&event, "_time").as_number();
+        let output = match format {
+            Format::Json => AlertOutput::Line(alert_json(rule, &event).to_string()),
+            _ => AlertOutput::Row(alert_row(rule, &event)),
+        };
+        pending.push(PendingAlert { time, output });
+    });
+    for pass in &passes {
+        if !args.input.quiet {
+            print_pass_summary(pass, passes.len() > 1);
+        }
+        if pass.strict_failed {
             eprintln!("quarry: error: bad input lines with --strict");
             return Ok(Exit::InputError);
         }
+        let report = RunReport {
+            read: pass.read.clone(),
+            ..RunReport::default()
+        };
+        let exit = report_input_errors(&report);
         if exit != Exit::Ok {
             worst = exit;
         }
-        if let Some(e) = write_error.take() {
-            return Err(write_failure(e));
-        }
     }
-    if args.format != Format::Json {
-        write_alert_table(&mut out, args.format, &rows).map_err(write_failure)?;
+    // Time order; alerts without a time last; ties keep the order they were found in.
+    pending.sort_by(|a, b| match (a.time, b.time) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            for alert in &pending {
+                if let AlertOutput::Line(line) = &alert.output {
+                    writeln!(out, "{line}").map_err(write_failure)?;
+                }
+            }
+        }
+        _ => {
+            let rows: Vec<Vec<(Name, Value)>> = pending
+                .into_iter()
+                .filter_map(|a| match a.output {
+                    AlertOutput::Row(row) => Some(row),
+                    AlertOutput::Line(_) => None,
+                })
+                .collect();
+            write_alert_table(&mut out, format, &rows).map_err(write_failure)?;
+        }
     }
     out.flush().map_err(write_failure)?;
     Ok(worst)
+}
+
+/// What a pass read, then a line per rule: alerts, time, and what it dropped or noted.
+fn print_pass_summary(pass: &Pass, several: bool) {
+    let r = &pass.read;
+    let label = match (&pass.sourcetype, several) {
+        (Some(st), true) => format!(" (sourcetype {st})"),
+        (None, true) => " (no sourcetype)".to_string(),
+        _ => String::new(),
+    };
+    let mut line = format!(
+        "quarry: read{label}: {} input(s), {} line(s), {} event(s), {} bad line(s) in {:.2} s",
+        r.inputs,
+        r.lines,
+        r.events,
+        r.bad_lines,
+        pass.elapsed.as_secs_f64()
+    );
+    if r.stopped_early {
+        line.push_str("; stopped reading early");
+    }
+    eprintln!("{line}");
+    for outcome in &pass.rules {
+        let s = &outcome.share;
+        let mut line = format!(
+            "quarry: {}: {} event(s), {} alert(s), {:.2} s",
+            outcome.rule.file.name,
+            r.events,
+            s.results,
+            s.busy.as_secs_f64()
+        );
+        if s.ops.dropped_null_by > 0 {
+            line.push_str(&format!(
+                "; {} event(s) dropped by `stats ... by` (a by-field was null)",
+                s.ops.dropped_null_by
+            ));
+        }
+        if s.ops.evicted_partials > 0 {
+            line.push_str(&format!(
+                "; {} partial sequence(s) evicted (--max-partials)",
+                s.ops.evicted_partials
+            ));
+        }
+        eprintln!("{line}");
+        for note in &s.ops.notes {
+            eprintln!("quarry: {}: note: {note}", outcome.rule.file.name);
+        }
+    }
 }
 
 fn write_failure(e: std::io::Error) -> Failure {

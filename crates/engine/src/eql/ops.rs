@@ -203,7 +203,7 @@ impl Operator for TimeSort {
     fn account(&self, acc: &mut crate::ops::Accounting) {
         if self.late > 0 {
             acc.note(format!(
-                "{} event(s) arrived more than the reorder window after newer ones and were matched out of time order (widen --reorder-window)",
+                "{} event(s) arrived more than the reorder window after newer ones and were matched out of time order (give inputs oldest first, or widen --reorder-window; `all` sorts everything)",
                 self.late
             ));
         }
