@@ -517,3 +517,48 @@ fn run_feeds_every_rule_from_one_reading_of_the_logs() {
     assert!(times.len() >= 3, "{times:?}");
     assert!(times.windows(2).all(|w| w[0][..19] <= w[1][..19]), "{times:?}");
 }
+
+#[test]
+fn eql_reads_overlapping_logs_as_one_stream_in_time_order() {
+    // Two exports of the same morning: the second deny (09:10) is in the other file, and a
+    // file-by-file read would meet it after the 09:20 sign-on, too late for the reorder window.
+    let first = Scratch::new(
+        "morning-a.ndjson",
+        br#"{"@timestamp":"2024-03-05T09:00:00Z","event":{"category":"authentication","action":"deny"},"user":{"name":"erin"}}
+{"@timestamp":"2024-03-05T09:20:00Z","event":{"category":"authentication","action":"sso"},"user":{"name":"erin"}}
+{"@timestamp":"2024-03-05T09:40:00Z","event":{"category":"authentication","action":"sso"},"user":{"name":"frank"}}
+"#,
+    );
+    let second = Scratch::new(
+        "morning-b.ndjson",
+        br#"{"@timestamp":"2024-03-05T09:10:00Z","event":{"category":"authentication","action":"deny"},"user":{"name":"erin"}}
+"#,
+    );
+    let query = r#"sequence by user.name with maxspan=30m [authentication where event.action == "deny"] with runs=2 [authentication where event.action == "sso"]"#;
+    for files in [[first.path(), second.path()], [second.path(), first.path()]] {
+        let out = quarry(&["query", "--format", "json", query, files[0], files[1]]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert_eq!(stdout.lines().count(), 1, "{stdout}{}", text(&out.stderr));
+        assert!(stdout.contains(r#""join_keys":["erin"]"#), "{stdout}");
+        assert!(!text(&out.stderr).contains("reorder window"), "{}", text(&out.stderr));
+    }
+    // `--order input` reads the files as given: the deny arrives after the sign-on has gone
+    // by, the sequence is missed, and the late event is reported.
+    let out = quarry(&[
+        "query",
+        "--order",
+        "input",
+        "--format",
+        "json",
+        query,
+        first.path(),
+        second.path(),
+    ]);
+    assert_eq!(text(&out.stdout), "");
+    assert!(
+        text(&out.stderr).contains("1 event(s) arrived more than the reorder window"),
+        "{}",
+        text(&out.stderr)
+    );
+}

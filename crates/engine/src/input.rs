@@ -31,6 +31,9 @@ pub struct ReadOptions {
     pub index: String,
     pub max_line: usize,
     pub batch_size: usize,
+    /// Read the inputs oldest first (by the time of their first event) rather than in the
+    /// order given, so that logs of different periods meet a time-ordered query in order.
+    pub inputs_in_time_order: bool,
 }
 
 impl Default for ReadOptions {
@@ -44,6 +47,7 @@ impl Default for ReadOptions {
             index: "main".into(),
             max_line: DEFAULT_MAX_LINE,
             batch_size: 1024,
+            inputs_in_time_order: false,
         }
     }
 }
@@ -107,6 +111,17 @@ pub fn read_inputs(
     on_bad: &mut dyn FnMut(&BadLine) -> Flow,
     consume: &mut dyn FnMut(Vec<Event>) -> Flow,
 ) -> ReadSummary {
+    let ordered;
+    let paths = if opts.inputs_in_time_order && paths.len() > 1 {
+        let from_files = paths.iter().all(|p| p != "-");
+        if from_files && paths.len() <= crate::merge::MAX_MERGED_INPUTS {
+            return crate::merge::read_merged(paths, opts, on_bad, consume);
+        }
+        ordered = oldest_first(paths, opts);
+        ordered.as_slice()
+    } else {
+        paths
+    };
     let mut summary = ReadSummary::default();
     for path in paths {
         summary.inputs += 1;
@@ -117,6 +132,48 @@ pub fn read_inputs(
         }
     }
     summary
+}
+
+/// How many lines are looked at to find an input's first time.
+const FIRST_TIME_LINES: usize = 1000;
+
+/// The inputs ordered by the time of their first timed event (when there are too many to read
+/// at once); inputs without one (stdin, JSON
+/// arrays, unreadable files) keep their place relative to each other, after the others.
+fn oldest_first(paths: &[String], opts: &ReadOptions) -> Vec<String> {
+    let timing = Timing::new(opts);
+    let mut keyed: Vec<(i64, &String)> = paths
+        .iter()
+        .map(|p| (first_time(p, &timing, opts.max_line).unwrap_or(i64::MAX), p))
+        .collect();
+    keyed.sort_by_key(|(time, _)| *time);
+    keyed.into_iter().map(|(_, p)| p.clone()).collect()
+}
+
+fn first_time(path: &str, timing: &Timing, max_line: usize) -> Option<i64> {
+    if path == "-" {
+        return None;
+    }
+    let mut reader = open(path).ok()?;
+    let mut buf = Vec::new();
+    for _ in 0..FIRST_TIME_LINES {
+        buf.clear();
+        match read_line_limited(&mut reader, &mut buf, max_line) {
+            Ok(LineRead::Line) => {}
+            Ok(LineRead::TooLong(_)) => continue,
+            Ok(LineRead::Eof) | Err(_) => return None,
+        }
+        let text = std::str::from_utf8(&buf).ok()?.trim_start_matches('\u{feff}').trim();
+        if text.starts_with('[') {
+            return None;
+        }
+        if let Ok(json @ Json::Object(_)) = serde_json::from_str::<Json>(text) {
+            if let Some(time) = timing.time_of(&json) {
+                return Some(time);
+            }
+        }
+    }
+    None
 }
 
 fn open(path: &str) -> Result<Box<dyn BufRead>, String> {
@@ -146,7 +203,7 @@ fn io_message(e: &io::Error) -> String {
     }
 }
 
-fn read_one(
+pub(crate) fn read_one(
     path: &str,
     opts: &ReadOptions,
     summary: &mut ReadSummary,

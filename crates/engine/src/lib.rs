@@ -11,6 +11,7 @@ pub mod func;
 pub mod geoip;
 pub mod input;
 pub mod lower;
+pub mod merge;
 pub mod ops;
 pub mod pattern;
 pub mod plan;

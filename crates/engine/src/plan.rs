@@ -326,6 +326,14 @@ impl Plan {
         }
         Plan { ops }
     }
+
+    /// Does the plan put events in time order as they stream (EQL's reorder window)? Such a
+    /// plan does best when its inputs are read oldest first.
+    pub fn streams_in_time_order(&self) -> bool {
+        self.ops
+            .iter()
+            .any(|op| matches!(op, Op::Eql(crate::eql::EqlOp::TimeSort { window: Some(_), .. })))
+    }
 }
 
 impl fmt::Display for Op {

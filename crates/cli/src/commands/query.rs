@@ -43,7 +43,9 @@ pub fn run(args: QueryArgs) -> Result<Exit, Failure> {
             return Ok(Exit::QueryError);
         }
     };
-    let read = env.read_options(&args.input, None)?;
+    let mut read = env.read_options(&args.input, None)?;
+    read.inputs_in_time_order =
+        args.input.order != quarry_engine::plan::EventOrder::Input && plan.streams_in_time_order();
     let files = if args.files.is_empty() {
         vec!["-".to_string()]
     } else {

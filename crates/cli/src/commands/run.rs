@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 use quarry_engine::event::{Event, Name};
 use quarry_engine::input::{ReadOptions, ReadSummary};
 use quarry_engine::ops::RunContext;
-use quarry_engine::plan::Plan;
+use quarry_engine::plan::{EventOrder, Plan};
 use quarry_engine::run::{PlanShare, RunReport};
 use quarry_engine::value::Value;
 use serde_json::json;
@@ -197,7 +197,9 @@ pub fn run_prepared(
     let mut passes = Vec::new();
     for (sourcetype, group) in groups {
         let started = Instant::now();
-        let read = group[0].read.clone();
+        let mut read = group[0].read.clone();
+        read.inputs_in_time_order =
+            flags.order != EventOrder::Input && group.iter().any(|p| p.plan.streams_in_time_order());
         let plans: Vec<&Plan> = group.iter().map(|p| &p.plan).collect();
         let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
         ctx.geoip = geoip.clone();
