@@ -65,6 +65,10 @@ fn every_command_round_trips() {
         "x | fillnull value=\"N/A\" a b | fillnull | head (a>1) limit=3 | sort 10 x desc",
         "x | where case(a=1, \"one\", true(), \"other\")=\"one\" OR isnull(b) OR cidrmatch(\"10.0.0.0/8\", ip)",
         "x | tstats count from datamodel=Endpoint.Processes by Processes.user",
+        "x | streamstats time_window=1h count as rejections by user | where rejections >= 5",
+        "x | streamstats current=f window=1 global=false last(ip) as prev, dc(eval(lower(u))) as n by a, b reset_on_change=true allnum=t",
+        "x | streamstats reset_after=\"(action=\\\"REBOOT\\\")\" sum(bytes) as total by host | streamstats reset_before=\"n>2\" count",
+        "x | streamstats count as testCount reset_after=\"(\"match(test,\\\"yes\\\")\")\"",
     ] {
         let (tree, _) = parse(query, &macros).unwrap_or_else(|e| panic!("{query}: {e:?}"));
         round_trip(&tree, query);
@@ -81,6 +85,20 @@ fn printing_adds_parentheses_only_where_needed() {
     );
     assert_eq!(printed("x | eval a=b-c-d"), "x | eval a=b-c-d");
     assert_eq!(printed("x | where a=1 OR b=2 AND c=3"), "x | where a=1 OR b=2 AND c=3");
+}
+
+#[test]
+fn streamstats_prints_its_options_before_the_aggregations() {
+    let macros = MacroLibrary::new();
+    let printed = |q: &str| parse(q, &macros).unwrap().0.to_string();
+    assert_eq!(
+        printed("x | streamstats count by shift reset_on_change=true"),
+        "x | streamstats reset_on_change=true count by shift"
+    );
+    assert_eq!(
+        printed("x | streamstats avg(foo) by bar window=5 global=f"),
+        "x | streamstats window=5 global=f avg(foo) by bar"
+    );
 }
 
 /// Every public ESCU detection: macros expanded, parsed, printed and reparsed. Detections that

@@ -19,6 +19,8 @@ pub enum Op {
     /// Group and aggregate (`stats`), or annotate every event with its group's aggregates
     /// (`eventstats`).
     Aggregate(AggregateSpec),
+    /// Add running aggregates to each event as it passes (`streamstats`).
+    StreamStats(StreamStatsSpec),
     /// Round a field down to a bucket (`bin`, `bucket`).
     Bucket(BucketSpec),
     /// Fill null fields (`fillnull`); without a field list, every field seen in the results.
@@ -115,6 +117,43 @@ pub struct AggregateSpec {
     pub keep_events: bool,
     pub aggregations: Vec<AggSpec>,
     pub by: Vec<Name>,
+}
+
+/// Splunk's `max_stream_window` (limits.conf): a time window holds at most this many events.
+pub const MAX_STREAM_WINDOW: usize = 10_000;
+
+#[derive(Clone, Debug)]
+pub struct StreamStatsSpec {
+    pub aggregations: Vec<AggSpec>,
+    pub by: Vec<Name>,
+    /// `current=false`: the current event is left out of its own aggregates.
+    pub current: bool,
+    /// `window=N`: the last N events; 0 for every event since the last reset.
+    pub window: usize,
+    /// `time_window=`: only events less than this many seconds away from the current one.
+    pub time_window: Option<f64>,
+    /// `global=false`: with a window, one window per group rather than one for all events.
+    pub global: bool,
+    /// `reset_on_change=true`: start again when the by-field values change.
+    pub reset_on_change: bool,
+    /// `reset_before=`: start again, before the event's aggregates, when this is true.
+    pub reset_before: Option<CExpr>,
+    /// `reset_after=`: start again, after the event's aggregates, when this is true.
+    pub reset_after: Option<CExpr>,
+    /// `allnum=true`: numeric functions give nothing once a value is not a number.
+    pub allnum: bool,
+}
+
+impl StreamStatsSpec {
+    /// Events held per window (or in the one global window); `None` when no window is held.
+    pub fn window_limit(&self) -> Option<usize> {
+        match (self.window, self.time_window) {
+            (0, None) => None,
+            (n, None) => Some(n),
+            (0, Some(_)) => Some(MAX_STREAM_WINDOW),
+            (n, Some(_)) => Some(n.min(MAX_STREAM_WINDOW)),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -303,7 +342,7 @@ impl Plan {
             let mut needed = true;
             for op in &ops {
                 let sensitive = match op {
-                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) => true,
+                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) | Op::StreamStats(_) => true,
                     Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
                     _ => false,
                 };
@@ -360,6 +399,30 @@ impl fmt::Display for Op {
                     )
                 }
             ),
+            Op::StreamStats(spec) => {
+                write!(f, "StreamStats: {} running aggregation(s)", spec.aggregations.len())?;
+                if !spec.by.is_empty() {
+                    let by: Vec<&str> = spec.by.iter().map(|n| n.as_ref()).collect();
+                    write!(
+                        f,
+                        " by {} (events where a by-field is null pass unchanged)",
+                        by.join(", ")
+                    )?;
+                }
+                if spec.window > 0 {
+                    write!(f, ", window of {} event(s)", spec.window)?;
+                    if !spec.global && !spec.by.is_empty() {
+                        f.write_str(" per group")?;
+                    }
+                }
+                if let Some(seconds) = spec.time_window {
+                    write!(f, ", time window of {seconds}s")?;
+                }
+                if !spec.current {
+                    f.write_str(", current event excluded")?;
+                }
+                Ok(())
+            }
             Op::Bucket(spec) => write!(f, "Bucket: {} into {}", spec.field, spec.output),
             Op::FillNull { fields: None, .. } => write!(f, "FillNull: every field seen in the results (buffers)"),
             Op::FillNull { fields: Some(list), .. } => write!(

@@ -57,6 +57,7 @@ fn lower_command(command: &Command) -> Result<Option<Op>, Diagnostic> {
             Op::Assign(assignments)
         }
         Command::Stats(s) => lower_stats(s)?,
+        Command::StreamStats(s) => lower_streamstats(s)?,
         Command::Bin(b) => lower_bin(b)?,
         Command::FillNull(f) => Op::FillNull {
             value: Value::from(
@@ -167,8 +168,19 @@ fn lower_stats(s: &Stats) -> Result<Op, Diagnostic> {
             }
         }
     }
+    let aggregations = lower_aggregations(&s.aggregations)?;
+    Ok(Op::Aggregate(AggregateSpec {
+        keep_events: s.kind == StatsKind::EventStats,
+        aggregations,
+        by: s.by.iter().map(|f| Name::from(f.name.as_str())).collect(),
+    }))
+}
+
+/// The aggregations of `stats`, `eventstats` and `streamstats`: `count`, `dc(x)`,
+/// `sum(eval(...)) as n`, `values(*) as *` ...
+fn lower_aggregations(aggs: &[Aggregation]) -> Result<Vec<AggSpec>, Diagnostic> {
     let mut aggregations = Vec::new();
-    for agg in &s.aggregations {
+    for agg in aggs {
         let Some(func) = AggFunc::parse(&agg.func.name) else {
             return Err(Diagnostic::unsupported(&agg.func.name, agg.func.span)
                 .with_note("not a stats function Quarry implements"));
@@ -216,11 +228,123 @@ fn lower_stats(s: &Stats) -> Result<Op, Diagnostic> {
         }
         aggregations.push(AggSpec { func, input, output });
     }
-    Ok(Op::Aggregate(AggregateSpec {
-        keep_events: s.kind == StatsKind::EventStats,
-        aggregations,
+    Ok(aggregations)
+}
+
+/// `streamstats`: options, reset conditions, aggregations and by-fields.
+fn lower_streamstats(s: &StreamStats) -> Result<Op, Diagnostic> {
+    const KNOWN: &[&str] = &[
+        "current",
+        "window",
+        "time_window",
+        "global",
+        "reset_on_change",
+        "reset_before",
+        "reset_after",
+        "allnum",
+    ];
+    let mut spec = StreamStatsSpec {
+        aggregations: lower_aggregations(&s.aggregations)?,
         by: s.by.iter().map(|f| Name::from(f.name.as_str())).collect(),
-    }))
+        current: true,
+        window: 0,
+        time_window: None,
+        global: true,
+        reset_on_change: false,
+        reset_before: None,
+        reset_after: None,
+        allnum: false,
+    };
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    let mut once = |name: &Ident| -> Result<(), Diagnostic> {
+        let lower = name.name.to_ascii_lowercase();
+        if let Some((_, first)) = seen.iter().find(|(n, _)| *n == lower) {
+            return Err(
+                Diagnostic::error(Code::BadOption, format!("streamstats: `{}` is given twice", name.name))
+                    .with_label(name.span, "given again here")
+                    .with_secondary(*first, "first given here"),
+            );
+        }
+        seen.push((lower, name.span));
+        Ok(())
+    };
+    for opt in &s.options {
+        once(&opt.name)?;
+        match opt.name.name.to_ascii_lowercase().as_str() {
+            "current" => spec.current = parse_bool(opt)?,
+            "window" => spec.window = parse_count(&opt.value)?,
+            "time_window" => spec.time_window = Some(parse_time_window(opt)?),
+            "global" => spec.global = parse_bool(opt)?,
+            "reset_on_change" => spec.reset_on_change = parse_bool(opt)?,
+            "allnum" => spec.allnum = parse_bool(opt)?,
+            _ => return Err(unknown_option("streamstats", opt, KNOWN)),
+        }
+    }
+    for reset in &s.resets {
+        once(&reset.name)?;
+        require_boolean(
+            &reset.expr,
+            &reset.name.name,
+            &format!("`{}` expects a Boolean expression", reset.name.name),
+        )?;
+        let condition = Some(lower_expr(&reset.expr)?);
+        if reset.name.is("reset_before") {
+            spec.reset_before = condition;
+        } else {
+            spec.reset_after = condition;
+        }
+    }
+    Ok(Op::StreamStats(spec))
+}
+
+/// `time_window=<n><unit>`: seconds (s), minutes (m), hours (h), days (d) or weeks (w).
+fn parse_time_window(opt: &CommandOption) -> Result<f64, Diagnostic> {
+    let text = decode_search_literal(&opt.value);
+    let digits_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let bad = |why: &str| {
+        Diagnostic::error(Code::BadOption, format!("bad time_window `{text}`"))
+            .with_label(opt.value.span, why.to_string())
+            .with_help("for example time_window=30s, time_window=5m, time_window=1h or time_window=2d")
+    };
+    let n: f64 = match &text[..digits_end] {
+        "" => 1.0,
+        digits => digits.parse().map_err(|_| bad("not a number"))?,
+    };
+    if n <= 0.0 {
+        return Err(bad("the window must be longer than 0"));
+    }
+    let unit = &text[digits_end..];
+    if unit.is_empty() {
+        return Err(bad("a time window needs a unit"));
+    }
+    match unit_seconds(unit) {
+        Some(seconds) => Ok(n * seconds),
+        None if matches!(
+            unit,
+            "mon"
+                | "month"
+                | "months"
+                | "q"
+                | "qtr"
+                | "qtrs"
+                | "quarter"
+                | "quarters"
+                | "y"
+                | "yr"
+                | "yrs"
+                | "year"
+                | "years"
+        ) =>
+        {
+            Err(
+                Diagnostic::unsupported(&format!("streamstats time_window in {unit}"), opt.value.span)
+                    .with_help("give the window in seconds, minutes, hours, days or weeks"),
+            )
+        }
+        None => Err(bad("not a time unit")),
+    }
 }
 
 fn lower_bin(b: &Bin) -> Result<Op, Diagnostic> {

@@ -4,6 +4,7 @@
 //! many); a multivalue by-field puts the event in one group per value. `stats` emits one row
 //! per group, sorted by the group values; `eventstats` adds each group's results to its events.
 
+use super::agg_slots::{Inputs, Slots};
 use super::aggregators::AggState;
 use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
@@ -11,13 +12,7 @@ use crate::plan::{AggInput, AggregateSpec};
 use crate::value::Value;
 use indexmap::IndexMap;
 
-enum Slot {
-    Fixed(AggState),
-    /// `values(*)`: one state per field name.
-    Wildcard(IndexMap<Name, AggState, ahash::RandomState>),
-}
-
-type Groups = IndexMap<Vec<Value>, Vec<Slot>, ahash::RandomState>;
+type Groups = IndexMap<Vec<Value>, Slots, ahash::RandomState>;
 
 pub struct Aggregate {
     spec: AggregateSpec,
@@ -37,114 +32,49 @@ impl Aggregate {
         }
     }
 
-    fn new_slots(&self) -> Vec<Slot> {
-        self.spec
-            .aggregations
-            .iter()
-            .map(|a| match a.input {
-                AggInput::Wildcard(_) => Slot::Wildcard(IndexMap::default()),
-                _ => Slot::Fixed(AggState::new(a.func)),
-            })
-            .collect()
-    }
-
-    /// Every group key of the event (the cartesian product of multivalue by-fields); empty
-    /// when a by-field is null.
-    fn keys(&self, event: &Event) -> Vec<Vec<Value>> {
-        let mut keys: Vec<Vec<Value>> = vec![Vec::new()];
-        for field in &self.spec.by {
-            let value = event.get(field);
-            if value.is_null() {
-                return Vec::new();
-            }
-            let mut next = Vec::with_capacity(keys.len() * value.len());
-            for key in &keys {
-                for v in value.iter() {
-                    let mut k = key.clone();
-                    k.push(v.clone());
-                    next.push(k);
-                }
-            }
-            keys = next;
-        }
-        keys
-    }
-
-    fn add(&mut self, event: &Event, key: Vec<Value>, ctx: &RunContext) {
-        let time = event.time();
-        if !self.groups.contains_key(&key) {
-            let slots = self.new_slots();
-            self.groups.insert(key.clone(), slots);
-        }
-        let Some(slots) = self.groups.get_mut(&key) else { return };
-        for (spec, slot) in self.spec.aggregations.iter().zip(slots.iter_mut()) {
-            match (&spec.input, slot) {
-                (AggInput::Events, Slot::Fixed(state)) => state.add_event(),
-                (AggInput::Field(name), Slot::Fixed(state)) => state.add(&event.get(name), time),
-                (AggInput::Expr(expr), Slot::Fixed(state)) => {
-                    let value = match expr.eval(event, &ctx.eval) {
-                        Value::Bool(true) => Value::str("True"),
-                        Value::Bool(false) => Value::Null,
-                        other => other,
-                    };
-                    state.add(&value, time);
-                }
-                (AggInput::Wildcard(pattern), Slot::Wildcard(states)) => {
-                    for name in event.field_names() {
-                        if !pattern.matches(&name) || self.spec.by.contains(&name) {
-                            continue;
-                        }
-                        let value = event.get(&name);
-                        states
-                            .entry(name)
-                            .or_insert_with(|| AggState::new(spec.func))
-                            .add(&value, time);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
     /// The aggregate fields of one group, in output order.
-    fn results(&self, slots: &[Slot]) -> Vec<(Name, Value)> {
-        let mut out = Vec::new();
-        for (spec, slot) in self.spec.aggregations.iter().zip(slots) {
-            match slot {
-                Slot::Fixed(state) => out.push((Name::from(spec.output.as_str()), state.result())),
-                Slot::Wildcard(states) => {
-                    let AggInput::Wildcard(pattern) = &spec.input else {
-                        continue;
-                    };
-                    let output = crate::plan::FieldPattern::new(&spec.output);
-                    let mut names: Vec<&Name> = states.keys().collect();
-                    names.sort();
-                    for name in names {
-                        let parts = pattern.captures(name).unwrap_or_default();
-                        let out_name = if output.is_wildcard() {
-                            output.fill(&parts)
-                        } else {
-                            spec.output.clone()
-                        };
-                        out.push((Name::from(out_name), states[name].result()));
-                    }
-                }
+    fn results(&self, slots: &Slots) -> Vec<(Name, Value)> {
+        slots.results(&self.spec.aggregations, false)
+    }
+}
+
+/// Every group key of an event (the cartesian product of multivalue by-fields); empty when a
+/// by-field is null.
+pub fn group_keys(by: &[Name], event: &Event) -> Vec<Vec<Value>> {
+    let mut keys: Vec<Vec<Value>> = vec![Vec::new()];
+    for field in by {
+        let value = event.get(field);
+        if value.is_null() {
+            return Vec::new();
+        }
+        let mut next = Vec::with_capacity(keys.len() * value.len());
+        for key in &keys {
+            for v in value.iter() {
+                let mut k = key.clone();
+                k.push(v.clone());
+                next.push(k);
             }
         }
-        out
+        keys = next;
     }
+    keys
 }
 
 impl Operator for Aggregate {
     fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        let specs = &self.spec.aggregations;
         for event in batch.iter() {
-            let keys = self.keys(event);
+            let keys = group_keys(&self.spec.by, event);
             if keys.is_empty() {
                 self.dropped += 1;
                 continue;
             }
+            let inputs = Inputs::read(specs, &self.spec.by, event, ctx);
             for key in keys {
-                self.add(event, key, ctx);
+                self.groups
+                    .entry(key)
+                    .or_insert_with(|| Slots::new(specs))
+                    .add(specs, &inputs);
             }
         }
         if self.spec.keep_events {
@@ -159,7 +89,7 @@ impl Operator for Aggregate {
         if self.spec.keep_events {
             let held = std::mem::take(&mut self.held);
             for mut event in held {
-                for key in self.keys(&event) {
+                for key in group_keys(&self.spec.by, &event) {
                     if let Some(slots) = self.groups.get(&key) {
                         for (name, value) in self.results(slots) {
                             if !value.is_null() {
@@ -182,7 +112,7 @@ impl Operator for Aggregate {
             out.push(Event::row(row));
             return;
         }
-        let mut groups: Vec<(&Vec<Value>, &Vec<Slot>)> = self.groups.iter().collect();
+        let mut groups: Vec<(&Vec<Value>, &Slots)> = self.groups.iter().collect();
         groups.sort_by(|(a, _), (b, _)| {
             a.iter()
                 .zip(b.iter())

@@ -1,6 +1,7 @@
 //! Operators: one per plan node, built by one exhaustive `match`. Each takes batches of events
 //! and rewrites them in place; blocking operators keep what they need and emit in `finish`.
 
+mod agg_slots;
 mod aggregate;
 mod aggregators;
 mod bucket;
@@ -12,6 +13,7 @@ mod iplocation;
 mod project;
 mod rename;
 mod sort;
+mod streamstats;
 
 use crate::event::Event;
 use crate::expr::EvalContext;
@@ -94,6 +96,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::Filter(e) => Box::new(filter::ExprFilter(e.clone())),
         Op::Assign(a) => Box::new(filter::Assign(a.clone())),
         Op::Aggregate(spec) => Box::new(aggregate::Aggregate::new(spec.clone())),
+        Op::StreamStats(spec) => Box::new(streamstats::StreamStats::new(spec.clone())),
         Op::Bucket(spec) => Box::new(bucket::Bucket(spec.clone())),
         Op::FillNull { value, fields } => Box::new(fillnull::FillNull::new(value.clone(), fields.clone())),
         Op::Project { remove, patterns } => Box::new(project::Project {

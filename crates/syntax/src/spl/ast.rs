@@ -89,6 +89,8 @@ pub enum Command {
     Eval(Eval),
     /// `stats <agg>... [by <field>...]` and `eventstats` (the same syntax).
     Stats(Stats),
+    /// `streamstats [<option>=<value>]... <agg>... [by <field>...]`: running aggregates.
+    StreamStats(StreamStats),
     /// `bin|bucket [span=<n><unit>] [bins=<n>] <field> [as <field>]`.
     Bin(Bin),
     /// `fillnull [value=<string>] [<field>...]`.
@@ -122,6 +124,7 @@ impl Command {
             Command::Where(_) => "where",
             Command::Eval(_) => "eval",
             Command::Stats(s) => s.kind.name(),
+            Command::StreamStats(_) => "streamstats",
             Command::Bin(b) => {
                 if b.bucket_alias {
                     "bucket"
@@ -148,6 +151,7 @@ impl Command {
             Command::Where(c) => c.span,
             Command::Eval(c) => c.span,
             Command::Stats(c) => c.span,
+            Command::StreamStats(c) => c.span,
             Command::Bin(c) => c.span,
             Command::FillNull(c) => c.span,
             Command::Fields(c) => c.span,
@@ -382,6 +386,35 @@ pub struct Aggregation {
     pub func: Ident,
     pub arg: Option<AggArg>,
     pub alias: Option<Field>,
+    pub span: Span,
+}
+
+/// `streamstats [reset_on_change=<bool>] [reset_before="(<eval-expression>)"]
+/// [reset_after="(<eval-expression>)"] [current=<bool>] [window=<int>] [time_window=<span>]
+/// [global=<bool>] [allnum=<bool>] <agg>... [by <field>...]`. Splunk also takes the options
+/// after the aggregations and after the by clause: `streamstats count by shift reset_on_change=true`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamStats {
+    /// Every option but `reset_before` and `reset_after`, in the order written.
+    pub options: Vec<CommandOption>,
+    /// `reset_before=` and `reset_after=`, in the order written.
+    pub resets: Vec<ResetOption>,
+    pub aggregations: Vec<Aggregation>,
+    pub by: Vec<Field>,
+    pub span: Span,
+}
+
+/// `reset_before="(<eval-expression>)"` or `reset_after=...`: the value as written and the
+/// eval expression read from it. Inside the quotes a `"` is written `\"`:
+/// `reset_after="(action=\"REBOOT\")"`. Splunk also joins a quoted part with the text next to
+/// it, so `reset_after="("match(test,\"yes\")")"` is the expression `(match(test,"yes"))`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResetOption {
+    pub name: Ident,
+    /// The value as written: one quoted string (quote `Double`), or joined parts kept as one
+    /// unquoted text (quote `None`).
+    pub value: Literal,
+    pub expr: Expr,
     pub span: Span,
 }
 

@@ -7,6 +7,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "eval",
     "stats",
     "eventstats",
+    "streamstats",
     "bin",
     "bucket",
     "fillnull",

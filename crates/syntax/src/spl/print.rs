@@ -97,6 +97,20 @@ impl Display for Command {
                 }
                 Ok(())
             }
+            Command::StreamStats(c) => {
+                f.write_str("streamstats")?;
+                options(f, &c.options)?;
+                for reset in &c.resets {
+                    write!(f, " {}={}", reset.name, reset.value)?;
+                }
+                f.write_char(' ')?;
+                join(f, &c.aggregations, ", ")?;
+                if !c.by.is_empty() {
+                    f.write_str(" by ")?;
+                    join(f, &c.by, ", ")?;
+                }
+                Ok(())
+            }
             Command::Bin(c) => {
                 f.write_str(self.name())?;
                 options(f, &c.options)?;

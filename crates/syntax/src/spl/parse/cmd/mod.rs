@@ -11,6 +11,7 @@ mod rename;
 mod search;
 mod sort;
 mod stats;
+mod streamstats;
 mod table;
 mod unsupported;
 mod where_;
@@ -48,6 +49,7 @@ pub fn command(i: Input) -> PResult<Command> {
         "eval" => eval::parse(rest, start),
         "stats" => stats::parse(rest, start, StatsKind::Stats),
         "eventstats" => stats::parse(rest, start, StatsKind::EventStats),
+        "streamstats" => streamstats::parse(rest, start),
         "bin" => bin::parse(rest, start, false),
         "bucket" => bin::parse(rest, start, true),
         "fillnull" => fillnull::parse(rest, start),

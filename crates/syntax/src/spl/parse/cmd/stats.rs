@@ -1,5 +1,5 @@
 //! `stats` and `eventstats`: `[<option>=<value>]... <agg> [as <name>] [[,] <agg> ...] [by <field>...]`
-//! where `<agg>` is `func`, `func(field)` or `func(eval(<expression>))`.
+//! where `<agg>` is `func`, `func(field)` or `func(eval(<expression>))` (also read by `streamstats`).
 
 use super::super::expr::expr;
 use crate::input::*;
@@ -55,7 +55,7 @@ pub fn parse<'a>(i: Input<'a>, start: Input<'a>, kind: StatsKind) -> PResult<'a,
     ))
 }
 
-fn aggregation(i: Input) -> PResult<Aggregation> {
+pub(super) fn aggregation(i: Input) -> PResult<Aggregation> {
     let start = i;
     let (rest, func) = match ident(i) {
         Ok(ok) => ok,
