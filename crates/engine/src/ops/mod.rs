@@ -2,7 +2,7 @@
 //! and rewrites them in place; blocking operators keep what they need and emit in `finish`.
 
 mod aggregate;
-mod aggregators;
+pub(crate) mod aggregators;
 mod bucket;
 mod dedup;
 mod fillnull;
