@@ -156,3 +156,38 @@ pub fn eql_with(
     }
     Ok(ids)
 }
+
+/// The lint's findings for a query (SPL or EQL, detected), with the source profile of
+/// `sourcetype` if given, and the findings rendered as the command line prints them.
+pub fn lint(query: &str, sourcetype: Option<&str>) -> (Vec<quarry_syntax::Diagnostic>, String) {
+    lint_named("query", query, 1, sourcetype)
+}
+
+/// [`lint`] for a query named `name` that starts on line `first_line` of its file.
+pub fn lint_named(
+    name: &str,
+    query: &str,
+    first_line: usize,
+    sourcetype: Option<&str>,
+) -> (Vec<quarry_syntax::Diagnostic>, String) {
+    let mut sources = SourceMap::new();
+    let id = sources.add_at_line(name, query, SourceKind::Query, first_line);
+    let profiles = library::builtin_profiles().unwrap();
+    let profile = sourcetype.and_then(|s| profiles.get(s));
+    let findings = match quarry_cli::lang::detect(query) {
+        quarry_cli::lang::Lang::Spl => {
+            quarry_engine::lint::lint_spl(&mut sources, id, &library::builtin_macros(), profile.as_deref())
+        }
+        quarry_cli::lang::Lang::Eql => {
+            quarry_engine::lint::lint_eql(&sources, id, quarry_engine::eql::Semantics::default())
+        }
+    }
+    .unwrap_or_else(|e| panic!("{}", render_all(&e, &sources, false)));
+    let rendered = render_all(&findings, &sources, false);
+    (findings, rendered)
+}
+
+/// The codes of the findings, in order.
+pub fn codes(findings: &[quarry_syntax::Diagnostic]) -> Vec<&'static str> {
+    findings.iter().map(|d| d.code.as_str()).collect()
+}

@@ -1,7 +1,7 @@
 //! The `quarry` command.
 
 use clap::{Parser, Subcommand};
-use quarry_cli::commands::{check, query, run, test};
+use quarry_cli::commands::{check, lint, query, run, test};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +27,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the test cases that rule files declare and report what differs.
     Test(test::TestArgs),
+    /// Explain why rules cannot do what they say: findings with the cause underlined.
+    Lint(lint::LintArgs),
 }
 
 fn main() {
@@ -36,6 +38,7 @@ fn main() {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     let code = match result {
         Ok(exit) => exit,

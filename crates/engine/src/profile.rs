@@ -14,13 +14,21 @@
 //! name = "okta_log"
 //! search = 'sourcetype="OktaIM2:log"'
 //! tags = ["authentication"]
+//! [schema]
+//! fields = ["actor.alternateId", "target{}.id", "debugContext.debugData.*"]
 //! ```
+//!
+//! The schema lists the fields the source's events can carry (including those that are often
+//! null), named as Splunk's JSON extraction names them; `*` stands for the keys of a free-form
+//! object. `quarry lint` uses it to tell a field the source never produces from one that is
+//! merely missing on some events.
 //!
 //! Derived fields are computed when read, in Splunk's order: aliases see extracted fields,
 //! calculated fields see aliases and extracted fields, event types see everything else.
 
 use crate::event::{Event, Layer, Name};
 use crate::expr::{CExpr, EvalContext};
+use crate::pattern::Wildcard;
 use crate::search::CSearch;
 use crate::time::TimeUnit;
 use crate::value::Value;
@@ -38,6 +46,8 @@ pub struct Profile {
     pub aliases: IndexMap<Name, Vec<Name>>,
     pub calculated: IndexMap<Name, CExpr>,
     pub eventtypes: Vec<EventType>,
+    /// The fields the source produces (`None` when the profile does not say).
+    pub schema: Option<Vec<Wildcard>>,
     /// Where the profile was read from.
     pub origin: String,
     names: Vec<Name>,
@@ -65,6 +75,14 @@ struct ProfileFile {
     calculated: IndexMap<String, String>,
     #[serde(default)]
     eventtypes: Vec<EventTypeSection>,
+    #[serde(default)]
+    schema: Option<SchemaSection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaSection {
+    fields: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +169,9 @@ impl Profile {
             aliases,
             calculated,
             eventtypes,
+            schema: file
+                .schema
+                .map(|s| s.fields.iter().map(|f| Wildcard::new(f, true)).collect()),
             origin: origin.to_string(),
             names,
             now: crate::func::FuncContext::wall_clock(),
@@ -160,6 +181,22 @@ impl Profile {
     /// Names of every field this profile derives.
     pub fn derived_names(&self) -> &[Name] {
         &self.names
+    }
+
+    /// Does the source produce this field, extracted or derived? `None` when the profile has
+    /// no schema.
+    pub fn produces(&self, name: &str) -> Option<bool> {
+        let schema = self.schema.as_ref()?;
+        Some(
+            self.names.iter().any(|n| n.as_ref() == name)
+                || crate::event::DEFAULT_FIELDS.contains(&name)
+                || schema.iter().any(|w| w.matches(name)),
+        )
+    }
+
+    /// The schema's field names without wildcards (for suggestions).
+    pub fn schema_names(&self) -> impl Iterator<Item = &str> {
+        self.schema.iter().flatten().filter_map(Wildcard::literal)
     }
 
     /// The value of a derived field, or `None` when `name` is not derived here.

@@ -798,7 +798,7 @@ fn unescape(raw: &str) -> Result<String, String> {
 }
 
 /// `10m` → nanoseconds.
-fn time_span_nanos(span: &TimeSpan) -> Result<i64, Diagnostic> {
+pub(crate) fn time_span_nanos(span: &TimeSpan) -> Result<i64, Diagnostic> {
     let value: f64 = span
         .value
         .parse()

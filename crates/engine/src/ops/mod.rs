@@ -3,7 +3,7 @@
 
 mod agg_slots;
 mod aggregate;
-mod aggregators;
+pub(crate) mod aggregators;
 mod bucket;
 mod dedup;
 mod fillnull;
