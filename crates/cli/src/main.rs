@@ -1,7 +1,7 @@
 //! The `quarry` command.
 
 use clap::{Parser, Subcommand};
-use quarry_cli::commands::{check, query, run};
+use quarry_cli::commands::{check, gen, query, run};
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +25,8 @@ enum Command {
     Run(run::RunArgs),
     /// Check that queries or rule files parse and that everything they use is supported.
     Check(check::CheckArgs),
+    /// Generate sample logs (deterministic), optionally with injected attacks.
+    Gen(gen::GenArgs),
 }
 
 fn main() {
@@ -33,6 +35,7 @@ fn main() {
         Command::Query(args) => query::run(args),
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
+        Command::Gen(args) => gen::run(args),
     };
     let code = match result {
         Ok(exit) => exit,
