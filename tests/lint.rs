@@ -19,12 +19,7 @@ fn lint_rule(path: &std::path::Path) -> (Vec<quarry_syntax::Diagnostic>, String)
     let rule = Rule::load(path).unwrap();
     let name = path.strip_prefix(common::root()).unwrap().display().to_string();
     let query = rule.query_with(&Default::default()).unwrap();
-    common::lint_named(
-        &name,
-        &query,
-        rule.query_line,
-        rule.file.sourcetype.as_deref(),
-    )
+    common::lint_named(&name, &query, rule.query_line, rule.file.sourcetype.as_deref())
 }
 
 fn has(findings: &[quarry_syntax::Diagnostic], code: &str, text: &str) -> bool {

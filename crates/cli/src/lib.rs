@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod diagnostics;
+pub mod gen;
 pub mod lang;
 pub mod library;
 pub mod output;

@@ -1,7 +1,7 @@
 //! The `quarry` command.
 
 use clap::{Parser, Subcommand};
-use quarry_cli::commands::{check, lint, query, run, test};
+use quarry_cli::commands::{check, gen, lint, query, run, test};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +29,8 @@ enum Command {
     Test(test::TestArgs),
     /// Explain why rules cannot do what they say: findings with the cause underlined.
     Lint(lint::LintArgs),
+    /// Generate sample logs (deterministic), optionally with injected attacks.
+    Gen(gen::GenArgs),
 }
 
 fn main() {
@@ -39,6 +41,7 @@ fn main() {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Gen(args) => gen::run(args),
     };
     let code = match result {
         Ok(exit) => exit,

@@ -258,6 +258,7 @@ fn errors_inside_a_macro_point_at_the_body_and_the_call() {
 
 #[test]
 fn run_prints_one_alert_per_line_for_the_replayed_cookie_only() {
+    // The ESCU rules: the session-cookie rule fires once, the verbatim mismatch rule never.
     let mut args = vec![
         "run",
         "queries/splunk",

@@ -2,6 +2,7 @@
 //! profile environment, compiling a query, and the end-of-run accounting.
 
 pub mod check;
+pub mod gen;
 pub mod lint;
 pub mod query;
 pub mod run;
