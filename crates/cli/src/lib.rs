@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod lang;
 pub mod library;
 pub mod output;
+pub mod parts;
 pub mod rules;
 
 /// Exit codes of `quarry`.
