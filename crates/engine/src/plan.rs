@@ -384,8 +384,8 @@ impl Plan {
                     break;
                 }
                 // A sequence puts events in time order itself and emits in sequence order.
-                let decides_order = matches!(op, Op::Sort(_) | Op::Eql(_))
-                    || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
+                let decides_order =
+                    matches!(op, Op::Sort(_) | Op::Eql(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
                 if decides_order {
                     needed = false;
                     break;

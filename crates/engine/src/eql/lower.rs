@@ -69,8 +69,7 @@ pub fn check_sequence(
         ));
     }
     check_key_counts(stages, spans)?;
-    let leading_or_trailing =
-        stages.first().is_some_and(|st| st.missing) || stages.last().is_some_and(|st| st.missing);
+    let leading_or_trailing = stages.first().is_some_and(|st| st.missing) || stages.last().is_some_and(|st| st.missing);
     if leading_or_trailing && maxspan.is_none() {
         return Err(err(
             "a missing-event stage at the start or end of a sequence needs `with maxspan=...`",

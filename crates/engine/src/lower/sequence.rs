@@ -99,7 +99,12 @@ fn spl_key(field: &Field) -> KeySpec {
 }
 
 /// One stage; `number` is 1-based (0 for `until`), for messages.
-fn stage_spec(stage: &SequenceStage, number: usize, by: &[KeySpec], opts: &EqlOptions) -> Result<StageSpec, Diagnostic> {
+fn stage_spec(
+    stage: &SequenceStage,
+    number: usize,
+    by: &[KeySpec],
+    opts: &EqlOptions,
+) -> Result<StageSpec, Diagnostic> {
     let which = if number == 0 {
         "the until stage".to_string()
     } else {
@@ -107,9 +112,11 @@ fn stage_spec(stage: &SequenceStage, number: usize, by: &[KeySpec], opts: &EqlOp
     };
     let filter = match &stage.body {
         StageBody::Search(search) => match &search.expr {
-            Some(expr) => StageFilter::Spl(eql_word(expr).map_or_else(|| lower_search(expr), Err).map_err(|d| {
-                d.with_secondary(stage.span, format!("in {which} (SPL search)"))
-            })?),
+            Some(expr) => StageFilter::Spl(
+                eql_word(expr)
+                    .map_or_else(|| lower_search(expr), Err)
+                    .map_err(|d| d.with_secondary(stage.span, format!("in {which} (SPL search)")))?,
+            ),
             None => StageFilter::Spl(CSearch::All),
         },
         StageBody::Eql(query) => {
@@ -121,8 +128,7 @@ fn stage_spec(stage: &SequenceStage, number: usize, by: &[KeySpec], opts: &EqlOp
                     .with_help("or write the stage as an SPL search: `[search eventType=user.mfa.*]`"));
             }
             StageFilter::Eql(
-                event_filter(query, opts)
-                    .map_err(|d| d.with_secondary(stage.span, format!("in {which} (EQL)")))?,
+                event_filter(query, opts).map_err(|d| d.with_secondary(stage.span, format!("in {which} (EQL)")))?,
             )
         }
     };
@@ -199,7 +205,9 @@ fn parse_maxspan(opt: &CommandOption) -> Result<i64, Diagnostic> {
 fn parse_runs(lit: &quarry_syntax::spl::ast::Literal) -> Result<usize, Diagnostic> {
     match decode_search_literal(lit).parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(Diagnostic::error(Code::BadOption, "`runs` must be a whole number of at least 1")
-            .with_label(lit.span, "not a number of runs")),
+        _ => Err(
+            Diagnostic::error(Code::BadOption, "`runs` must be a whole number of at least 1")
+                .with_label(lit.span, "not a number of runs"),
+        ),
     }
 }

@@ -51,12 +51,21 @@ impl Unfold {
     fn summary_row(&self, id: i64, group: &Group) -> Event {
         let mut fields = FieldMap::default();
         self.set_keys(&mut fields, group);
-        let times: Vec<f64> = group.events.iter().flatten().filter_map(Event::time).collect();
+        // Nanoseconds where the event has its read time, so durations stay exact.
+        let times: Vec<i64> = group
+            .events
+            .iter()
+            .flatten()
+            .filter_map(|e| match e.fields.get("_time") {
+                None => e.doc.as_ref().and_then(|d| d.time_ns),
+                Some(t) => t.as_number().map(|s| (s * 1e9).round() as i64),
+            })
+            .collect();
         let first = group.events.iter().flatten().next().map(|e| e.get("_time"));
         fields.insert(Name::from("_time"), first.unwrap_or(Value::Null));
         fields.insert(Name::from("sequence_id"), Value::Int(id));
         let duration = match (times.first(), times.last()) {
-            (Some(a), Some(b)) => Value::number(b - a),
+            (Some(a), Some(b)) => Value::number((b - a) as f64 / 1e9),
             _ => Value::Null,
         };
         fields.insert(Name::from("duration"), duration);

@@ -4,8 +4,8 @@
 use super::ast::*;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::input::*;
-use crate::spl::commands::{is_splunk_command, IMPLEMENTED};
 use crate::span::{SourceId, Span};
+use crate::spl::commands::{is_splunk_command, IMPLEMENTED};
 use nom::Input as _;
 
 /// Parses a whole EQL query held in source `source`. SPL commands may follow the EQL part:
@@ -45,11 +45,15 @@ fn spl_tail(at_pipe: Input) -> Result<crate::spl::ast::Pipeline, Vec<Diagnostic>
         let lower = n.text.to_ascii_lowercase();
         IMPLEMENTED.contains(&lower.as_str()) || is_splunk_command(&lower)
     });
+    let Some(name) = name else {
+        return Err(vec![PError::at(
+            &after,
+            Expected::Message("expected an EQL pipe or an SPL command after `|`".into()),
+        )
+        .into_diagnostic()]);
+    };
     if !known {
-        let (span, text) = match &name {
-            Some(n) => (n.span, n.text.clone()),
-            None => (span_of(&after, 1), after.fragment().chars().next().map(String::from).unwrap_or_default()),
-        };
+        let (span, text) = (name.span, name.text.clone());
         let mut d = Diagnostic::error(
             Code::Unknown,
             format!("unsupported: {text} (neither an EQL pipe nor a Splunk command)"),
@@ -499,7 +503,9 @@ fn spl_stage(i: Input) -> Result<(), nom::Err<PError>> {
     let d = Diagnostic::error(Code::Syntax, "an SPL stage in an EQL query")
         .with_label(span_of(&i, "search".len()), "`search` starts an SPL stage")
         .with_note("the stages of an EQL sequence are EQL event queries: `[<category> where <condition>]`")
-        .with_help("for SPL stages, use the SPL `sequence` command: `<terms> | sequence by <field> [search ...] [search ...]`");
+        .with_help(
+            "for SPL stages, use the SPL `sequence` command: `<terms> | sequence by <field> [search ...] [search ...]`",
+        );
     Err(nom::Err::Failure(PError::with_diagnostic(&i, d)))
 }
 

@@ -79,13 +79,10 @@ pub fn parse_pipeline_at(input: Input) -> Result<Pipeline, Vec<Diagnostic>> {
         return Err(errors);
     }
     if commands.is_empty() {
-        return Err(vec![Diagnostic::syntax(
-            "empty query",
-            Span::new(source, whole),
-        )
-        .with_help(
-            "a query starts with search terms (`eventType=user.session.start`) or `| command`",
-        )]);
+        return Err(vec![Diagnostic::syntax("empty query", Span::new(source, whole))
+            .with_help(
+                "a query starts with search terms (`eventType=user.session.start`) or `| command`",
+            )]);
     }
     Ok(Pipeline {
         commands,

@@ -21,7 +21,10 @@ pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {
         } else if let Some(rest) = keyword(i, "with") {
             let rest = sp(rest);
             if !looks_like_option(&rest) {
-                return fatal(rest, Expected::Message("expected an option such as `maxspan=10m` after `with`".into()));
+                return fatal(
+                    rest,
+                    Expected::Message("expected an option such as `maxspan=10m` after `with`".into()),
+                );
             }
             i = rest;
         } else if looks_like_option(&i) {
@@ -101,9 +104,12 @@ fn stage(i: Input, allow_missing: bool) -> PResult<SequenceStage> {
         if rest.fragment().starts_with('|') {
             return Err(nom::Err::Failure(PError::with_diagnostic(
                 &rest,
-                Diagnostic::error(Code::Syntax, "a stage holds one search: `|` is not allowed inside `[...]`")
-                    .with_label(span_of(&rest, 1), "pipe inside a stage")
-                    .with_help("filter before the sequence instead: `<terms> | sequence ... [search ...]`"),
+                Diagnostic::error(
+                    Code::Syntax,
+                    "a stage holds one search: `|` is not allowed inside `[...]`",
+                )
+                .with_label(span_of(&rest, 1), "pipe inside a stage")
+                .with_help("filter before the sequence instead: `<terms> | sequence ... [search ...]`"),
             )));
         }
         return fatal(rest, Expected::Char(']'));
@@ -120,7 +126,12 @@ fn stage(i: Input, allow_missing: bool) -> PResult<SequenceStage> {
             let rest = sp(rest);
             let (rest, opt) = match option(rest) {
                 Ok(ok) if opt_is(&ok.1.name.name, "runs") => ok,
-                _ => return fatal(rest, Expected::Message("expected `runs=<n>` after a stage's `with`".into())),
+                _ => {
+                    return fatal(
+                        rest,
+                        Expected::Message("expected `runs=<n>` after a stage's `with`".into()),
+                    )
+                }
             };
             runs = Some(opt.value);
             i = rest;
