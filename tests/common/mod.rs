@@ -191,3 +191,79 @@ pub fn lint_named(
 pub fn codes(findings: &[quarry_syntax::Diagnostic]) -> Vec<&'static str> {
     findings.iter().map(|d| d.code.as_str()).collect()
 }
+
+/// A query compiled as `quarry query` compiles it: the shipped macros and profiles, the
+/// language detected unless given, EQL flags at their defaults.
+pub struct Compiled {
+    pub plan: quarry_engine::plan::Plan,
+    pub read: ReadOptions,
+}
+
+/// Compiles `query`; on failure, the diagnostics rendered as the command line shows them.
+pub fn compile(
+    query: &str,
+    lang: Option<quarry_cli::lang::Lang>,
+    sourcetype: Option<&str>,
+) -> Result<Compiled, String> {
+    use quarry_cli::commands::{Env, EqlFlags, InputFlags};
+    let flags = InputFlags {
+        sourcetype: sourcetype.map(str::to_string),
+        max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
+        host: "localhost".into(),
+        index: "main".into(),
+        ..InputFlags::default()
+    };
+    let mut env = Env::load(&flags).map_err(|f| f.message)?;
+    let eql = EqlFlags::default().options_for(&flags);
+    let plan = env
+        .compile("query", query, 1, lang, flags.order, &eql)
+        .map_err(|d| render_all(&d, &env.sources, false))?;
+    let mut read = env.read_options(&flags, None).map_err(|f| f.message)?;
+    read.inputs_in_time_order = plan.streams_in_time_order();
+    Ok(Compiled { plan, read })
+}
+
+/// Runs `query` over log files (read and merged by time as `quarry query` reads them).
+pub fn query_files(query: &str, files: &[PathBuf], sourcetype: Option<&str>) -> Result<Vec<Event>, String> {
+    let compiled = compile(query, None, sourcetype)?;
+    let inputs: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let mut out = Vec::new();
+    let report = quarry_engine::run::run(
+        &compiled.plan,
+        &inputs,
+        &compiled.read,
+        RunContext::new(0.0),
+        &mut |b| panic!("bad test line: {b}"),
+        &mut |batch| out.extend(batch),
+    );
+    assert!(report.read.errors.is_empty(), "{:?}", report.read.errors);
+    Ok(out)
+}
+
+/// Runs `query` over NDJSON text.
+pub fn query_text(query: &str, ndjson: &str, sourcetype: Option<&str>) -> Result<Vec<Event>, String> {
+    let compiled = compile(query, None, sourcetype)?;
+    let mut events = Vec::new();
+    read_str(
+        ndjson,
+        "events.ndjson",
+        &compiled.read,
+        &mut |b| panic!("bad test line: {b}"),
+        &mut |batch| {
+            events.extend(batch);
+            Flow::Continue
+        },
+    );
+    Ok(quarry_engine::run::run_events(&compiled.plan, events, RunContext::new(0.0)).0)
+}
+
+/// The files of a fixture directory (`tests/fixtures/<dir>`), in name order.
+pub fn fixtures(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures").join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ndjson"))
+        .collect();
+    files.sort();
+    files
+}

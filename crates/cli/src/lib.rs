@@ -7,6 +7,7 @@ pub mod gen;
 pub mod lang;
 pub mod library;
 pub mod output;
+pub mod parts;
 pub mod rules;
 
 /// Exit codes of `quarry`.

@@ -563,3 +563,55 @@ fn eql_reads_overlapping_logs_as_one_stream_in_time_order() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn check_shows_where_a_pipeline_switches_language() {
+    let out = quarry(&[
+        "check",
+        "sequence by user.email with maxspan=10m [any where true] [any where true] | head 5 | stats count by user.email",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "ok: query (eql, then spl)\n  eql: sequence by user.email with maxspan=10m [any where true] [any where true] | head 5\n  spl: | stats count by user.email\n"
+    );
+    let out = quarry(&["check", "x=1 | sequence by user [search a] [any where b == 1]"]);
+    assert_eq!(
+        text(&out.stdout),
+        "ok: query (spl)\n  spl: x=1 | sequence by user [search a] [any where b == 1]\n    stage 1 (spl): search a\n    stage 2 (eql): any where b == 1\n"
+    );
+    let out = quarry(&["check", "| sequence by user [search a] [search b | head 1]"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`|` is not allowed inside `[...]`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn run_takes_rule_files_with_mixed_pipelines() {
+    let out = quarry(&[
+        "run",
+        "tests/fixtures/rules",
+        "--format",
+        "json",
+        "--input",
+        "tests/fixtures/okta/push_spam.ndjson",
+        "tests/fixtures/okta/push_fatigue_classic.ndjson",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let alerts: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let messages: Vec<&str> = alerts.iter().map(|a| a["message"].as_str().unwrap()).collect();
+    assert_eq!(
+        messages,
+        [
+            "bob@example.com passed MFA 33.567s after a failure (failure from 203.0.113.77)",
+            "erin@example.com had 1 push-fatigue sequence(s) in one hour",
+            "judy@example.com had 1 push-fatigue sequence(s) in one hour",
+        ]
+    );
+}

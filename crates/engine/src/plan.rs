@@ -45,6 +45,40 @@ pub enum Op {
     TimeOrder,
     /// An EQL operator.
     Eql(crate::eql::EqlOp),
+    /// Turn multi-event results (sequences, samples, joins) into rows that SPL commands read:
+    /// one per event, or one per result (`sequence ... mode=summary`). Other events pass.
+    Unfold(UnfoldSpec),
+}
+
+/// How multi-event results become rows (`docs/pipelines.md` shows both shapes).
+#[derive(Clone, Debug)]
+pub struct UnfoldSpec {
+    /// The join-key fields, in key order, named as the query names them.
+    pub keys: Vec<Name>,
+    /// For each event slot of a result, its stage number as written (1-based): a stage
+    /// `with runs=3` fills three slots with one number.
+    pub stages: Vec<usize>,
+    pub mode: RowMode,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowMode {
+    /// One row per matched event, in sequence order, carrying `sequence_id`, `sequence_stage`
+    /// and the join keys.
+    Events,
+    /// One row per result: join keys, `_time`, `sequence_id`, `duration`, `event_count`, and
+    /// `stage<N>.<field>` with the values of each stage's events.
+    Summary,
+}
+
+impl RowMode {
+    pub fn parse(text: &str) -> Option<RowMode> {
+        match text.to_ascii_lowercase().as_str() {
+            "events" => Some(RowMode::Events),
+            "summary" => Some(RowMode::Summary),
+            _ => None,
+        }
+    }
 }
 
 /// A field name that may hold `*` wildcards (`lat*`, `*`).
@@ -349,7 +383,9 @@ impl Plan {
                 if sensitive {
                     break;
                 }
-                let decides_order = matches!(op, Op::Sort(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
+                // A sequence puts events in time order itself and emits in sequence order.
+                let decides_order =
+                    matches!(op, Op::Sort(_) | Op::Eql(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
                 if decides_order {
                     needed = false;
                     break;
@@ -462,6 +498,22 @@ impl fmt::Display for Op {
             Op::IpLocation(spec) => write!(f, "IpLocation: {}", spec.field),
             Op::TimeOrder => write!(f, "TimeOrder: newest first (buffers)"),
             Op::Eql(op) => write!(f, "{op}"),
+            Op::Unfold(spec) => write!(
+                f,
+                "Unfold: {} into rows{}",
+                match spec.mode {
+                    RowMode::Events => "each result's events",
+                    RowMode::Summary => "each result",
+                },
+                if spec.keys.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " with join keys {}",
+                        spec.keys.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            ),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! From SPL text to a plan: macro expansion, parsing, lowering.
 
+use crate::eql::EqlOptions;
 use crate::lower;
 use crate::plan::{EventOrder, Plan};
 use quarry_syntax::spl::ast::Pipeline;
@@ -35,8 +36,24 @@ pub fn compile(
     macros: &MacroLibrary,
     order: EventOrder,
 ) -> Result<CompiledSpl, Vec<Diagnostic>> {
+    compile_with(sources, query, macros, order, &EqlOptions::default())
+}
+
+/// Expands, parses and lowers source `query`; `eql` gives the options of its `sequence`
+/// commands (category field, tiebreaker, reorder window, limits).
+pub fn compile_with(
+    sources: &mut SourceMap,
+    query: SourceId,
+    macros: &MacroLibrary,
+    order: EventOrder,
+    eql: &EqlOptions,
+) -> Result<CompiledSpl, Vec<Diagnostic>> {
     let (expanded, pipeline) = parse(sources, query, macros)?;
-    let ops = lower::spl::lower(&pipeline)?;
+    let ctx = lower::spl::SplContext {
+        eql: eql.clone(),
+        ordered_input: true,
+    };
+    let ops = lower::spl::lower_with(&pipeline, &ctx)?;
     Ok(CompiledSpl {
         expanded,
         pipeline,

@@ -3,6 +3,7 @@
 
 use super::{Env, EqlFlags, Failure, InputFlags};
 use crate::lang::{detect, Lang};
+use crate::parts::describe;
 use crate::rules::{collect, is_rule_file, Rule};
 use crate::Exit;
 use clap::Args;
@@ -82,7 +83,13 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
             .map(|_| ())
         };
         match result {
-            Ok(()) => println!("ok: {} ({})", item.name, lang.name()),
+            Ok(()) => {
+                let parts = describe(&item.text, lang, &env.macros);
+                println!("ok: {} ({})", item.name, parts.label);
+                for line in &parts.lines {
+                    println!("{line}");
+                }
+            }
             Err(diagnostics) => {
                 failed += 1;
                 env.report(&diagnostics);

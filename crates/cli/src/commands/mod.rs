@@ -279,7 +279,9 @@ impl Env {
     ) -> Result<Plan, Vec<Diagnostic>> {
         let id = self.add_query(name, text, first_line);
         match lang.unwrap_or_else(|| detect(text)) {
-            Lang::Spl => quarry_engine::spl::compile(&mut self.sources, id, &self.macros, order).map(|c| c.plan),
+            Lang::Spl => {
+                quarry_engine::spl::compile_with(&mut self.sources, id, &self.macros, order, eql).map(|c| c.plan)
+            }
             Lang::Eql => quarry_engine::eql::compile(&self.sources, id, eql),
         }
     }

@@ -6,7 +6,7 @@ use super::func::{self, EqlFunc};
 use super::lineage::LineageSpec;
 use super::ops::EventFilter;
 use super::sample::SampleSpec;
-use super::sequence::{KeySpec, SequenceSpec, StageSpec};
+use super::sequence::{KeyExpr, KeySpec, SequenceSpec, StageFilter, StageSpec};
 use super::value::Step;
 use super::{EqlOp, EqlOptions};
 use crate::value::Value;
@@ -38,6 +38,93 @@ fn endgame_only(what: &str, span: Span) -> Diagnostic {
     Diagnostic::unsupported(&format!("{what} in Elasticsearch EQL"), span)
         .with_note(format!("{what} is endgame EQL; Elasticsearch rejects it"))
         .with_help("run with --eql-dialect endgame for endgame semantics")
+}
+
+/// Lowers one event query (`<category> where <condition>`) into a filter: the stages of SPL's
+/// `sequence` command.
+pub fn event_filter(q: &EventQuery, opts: &EqlOptions) -> Result<EventFilter, Diagnostic> {
+    let l = Lowerer {
+        opts,
+        semantics: opts.semantics,
+    };
+    l.plain_filter(q)
+}
+
+/// What every sequence must satisfy, whichever language wrote it: two stages or more, one of
+/// them not a missing event, as many join keys in each, and a bound when a missing-event stage
+/// leads or trails. `spans` has one entry per stage, `whole` is the sequence.
+pub fn check_sequence(
+    stages: &[StageSpec],
+    spans: &[Span],
+    whole: Span,
+    maxspan: Option<i64>,
+) -> Result<(), Diagnostic> {
+    if stages.len() < 2 {
+        return Err(err("a sequence needs at least two stages", whole));
+    }
+    if stages.iter().all(|st| st.missing) {
+        return Err(err(
+            "a sequence needs at least one stage that is not a missing event",
+            whole,
+        ));
+    }
+    check_key_counts(stages, spans)?;
+    let leading_or_trailing = stages.first().is_some_and(|st| st.missing) || stages.last().is_some_and(|st| st.missing);
+    if leading_or_trailing && maxspan.is_none() {
+        return Err(err(
+            "a missing-event stage at the start or end of a sequence needs `with maxspan=...`",
+            whole,
+        ));
+    }
+    Ok(())
+}
+
+fn check_key_counts(stages: &[StageSpec], spans: &[Span]) -> Result<(), Diagnostic> {
+    if let Some(first) = stages.first() {
+        for (stage, span) in stages.iter().zip(spans) {
+            if stage.keys.len() != first.keys.len() {
+                return Err(err(
+                    format!(
+                        "inconsistent number of join keys: {} here, {} in the first stage",
+                        stage.keys.len(),
+                        first.keys.len()
+                    ),
+                    *span,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How the results of a multi-event query become rows for SPL commands after it: join keys
+/// named as the query writes them (`user.email`; a per-stage key as the first stage writes
+/// it), slots numbered by the stage as written. `None` for an event query, whose events flow
+/// on as they are.
+pub fn row_shape(query: &Query) -> Option<crate::plan::UnfoldSpec> {
+    let (by, stages): (&[Expr], &[Stage]) = match &query.body {
+        Body::Event(_) => return None,
+        Body::Sequence(s) => (&s.by, &s.stages),
+        Body::Sample(s) => (&s.by, &s.stages),
+        Body::Join(j) => (&j.by, &j.stages),
+    };
+    let first_stage_keys = stages.first().map(|st| st.by.as_slice()).unwrap_or_default();
+    let keys = by
+        .iter()
+        .chain(first_stage_keys)
+        .map(|e| crate::event::Name::from(e.to_string().trim_start_matches('?')))
+        .collect();
+    let mut numbers = Vec::new();
+    for (n, stage) in stages.iter().enumerate() {
+        for _ in 0..stage.runs.unwrap_or(1) {
+            numbers.push(n + 1);
+        }
+    }
+    Some(crate::plan::UnfoldSpec {
+        keys,
+        stages: numbers,
+        mode: crate::plan::RowMode::Events,
+    })
 }
 
 /// Lowers a whole query.
@@ -151,7 +238,7 @@ impl Lowerer<'_> {
     fn key(&self, e: &Expr) -> Result<KeySpec, Diagnostic> {
         let optional = matches!(&e.kind, ExprKind::Field(f) if f.optional);
         Ok(KeySpec {
-            expr: self.expr(e, &mut Context::default())?,
+            expr: KeyExpr::Eql(self.expr(e, &mut Context::default())?),
             optional,
         })
     }
@@ -165,7 +252,7 @@ impl Lowerer<'_> {
             return Err(endgame_only("fork", stage.span));
         }
         Ok(StageSpec {
-            filter: self.plain_filter(&stage.query)?,
+            filter: StageFilter::Eql(self.plain_filter(&stage.query)?),
             keys,
             missing: stage.missing,
             fork: stage.fork.unwrap_or(false),
@@ -178,24 +265,6 @@ impl Lowerer<'_> {
             keys.push(self.expr(e, &mut Context::default())?);
         }
         Ok((self.plain_filter(&stage.query)?, keys))
-    }
-
-    fn check_key_counts(&self, stages: &[StageSpec], spans: &[Span]) -> Result<(), Diagnostic> {
-        if let Some(first) = stages.first() {
-            for (stage, span) in stages.iter().zip(spans) {
-                if stage.keys.len() != first.keys.len() {
-                    return Err(err(
-                        format!(
-                            "inconsistent number of join keys: {} here, {} in the first stage",
-                            stage.keys.len(),
-                            first.keys.len()
-                        ),
-                        *span,
-                    ));
-                }
-            }
-        }
-        Ok(())
     }
 
     fn sequence(&self, s: &Sequence) -> Result<SequenceSpec, Diagnostic> {
@@ -217,29 +286,12 @@ impl Lowerer<'_> {
                 spans.push(stage.span);
             }
         }
-        if stages.len() < 2 {
-            return Err(err("a sequence needs at least two stages", s.span));
-        }
-        if stages.iter().all(|st| st.missing) {
-            return Err(err(
-                "a sequence needs at least one stage that is not a missing event",
-                s.span,
-            ));
-        }
-        self.check_key_counts(&stages, &spans)?;
         let until = s.until.as_ref().map(|u| self.stage(&s.by, u)).transpose()?;
         let maxspan = match &s.maxspan {
             Some(span) => self.semantics.maxspan_nanos(time_span_nanos(span)?),
             None => None,
         };
-        let leading_or_trailing =
-            stages.first().is_some_and(|st| st.missing) || stages.last().is_some_and(|st| st.missing);
-        if leading_or_trailing && maxspan.is_none() {
-            return Err(err(
-                "a missing-event stage at the start or end of a sequence needs `with maxspan=...`",
-                s.span,
-            ));
-        }
+        check_sequence(&stages, &spans, s.span, maxspan)?;
         Ok(SequenceSpec {
             stages,
             until,
@@ -263,7 +315,7 @@ impl Lowerer<'_> {
             return Err(err("a sample needs at least two stages", s.span));
         }
         let spans: Vec<Span> = s.stages.iter().map(|st| st.span).collect();
-        self.check_key_counts(&stages, &spans)?;
+        check_key_counts(&stages, &spans)?;
         Ok(SampleSpec {
             stages,
             max_samples_per_key: self.opts.max_samples_per_key.max(1),

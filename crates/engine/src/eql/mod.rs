@@ -148,11 +148,20 @@ pub fn build(op: &EqlOp) -> Box<dyn Operator> {
     }
 }
 
-/// Parses and compiles the EQL query in source `query`.
+/// Parses and compiles the EQL query in source `query`. SPL commands after the EQL part get
+/// its results as rows (see [`lower::row_shape`]).
 pub fn compile(sources: &SourceMap, query: SourceId, opts: &EqlOptions) -> Result<Plan, Vec<Diagnostic>> {
     let tree = quarry_syntax::eql::parse_query(sources.text(query), query)?;
-    let ops = lower::lower(&tree, opts)?;
-    Ok(Plan {
-        ops: ops.into_iter().map(Op::Eql).collect(),
-    })
+    let mut ops: Vec<Op> = lower::lower(&tree, opts)?.into_iter().map(Op::Eql).collect();
+    if let Some(spl) = &tree.spl {
+        if let Some(shape) = lower::row_shape(&tree) {
+            ops.push(Op::Unfold(shape));
+        }
+        let ctx = crate::lower::spl::SplContext {
+            eql: opts.clone(),
+            ordered_input: matches!(tree.body, quarry_syntax::eql::ast::Body::Event(_)),
+        };
+        ops.extend(crate::lower::spl::lower_with(spl, &ctx)?);
+    }
+    Ok(Plan { ops })
 }

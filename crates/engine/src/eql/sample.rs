@@ -3,7 +3,6 @@
 //! `max_samples_per_key` samples, taking candidate events in input order.
 
 use super::dialect::Semantics;
-use super::expr::Scope;
 use super::ops::compare_keys;
 use super::sequence::{keys_of, StageSpec};
 use crate::event::{Event, Group};
@@ -47,7 +46,7 @@ impl Operator for Sample {
             let seq = self.seq;
             self.seq += 1;
             for (i, stage) in self.spec.stages.iter().enumerate() {
-                if !stage.filter.matches(&event, &mut Scope::new(&event)) {
+                if !stage.filter.matches(&event) {
                     continue;
                 }
                 for key in keys_of(&stage.keys, &event, &self.spec.semantics) {

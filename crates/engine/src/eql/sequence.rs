@@ -19,13 +19,50 @@ use std::collections::{HashMap, VecDeque};
 /// A join key expression; `optional` for `?field` keys (null joins).
 #[derive(Clone, Debug)]
 pub struct KeySpec {
-    pub expr: super::expr::EExpr,
+    pub expr: KeyExpr,
     pub optional: bool,
+}
+
+/// How a join key is read.
+#[derive(Clone, Debug)]
+pub enum KeyExpr {
+    /// An EQL expression (`sequence by user.email` in EQL).
+    Eql(super::expr::EExpr),
+    /// A field named as Splunk names it (`by target{}.alternateId` in SPL's `sequence`): an
+    /// array gives a multivalue, which joins on each of its values.
+    Spl(crate::event::Name),
+}
+
+impl KeyExpr {
+    pub fn eval(&self, event: &Event) -> Value {
+        match self {
+            KeyExpr::Eql(expr) => expr.eval(&mut Scope::new(event)),
+            KeyExpr::Spl(name) => event.get(name),
+        }
+    }
+}
+
+/// What a stage matches.
+#[derive(Clone, Debug)]
+pub enum StageFilter {
+    /// `[<category> where <condition>]`.
+    Eql(EventFilter),
+    /// `[search <terms>]` in SPL's `sequence`: Splunk search semantics.
+    Spl(crate::search::CSearch),
+}
+
+impl StageFilter {
+    pub fn matches(&self, event: &Event) -> bool {
+        match self {
+            StageFilter::Eql(filter) => filter.matches(event, &mut Scope::new(event)),
+            StageFilter::Spl(search) => search.matches(event),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct StageSpec {
-    pub filter: EventFilter,
+    pub filter: StageFilter,
     /// The sequence's `by` keys followed by the stage's own.
     pub keys: Vec<KeySpec>,
     pub missing: bool,
@@ -51,7 +88,7 @@ pub fn keys_of(keys: &[KeySpec], event: &Event, semantics: &Semantics) -> Vec<Ve
     let ignore_case = semantics.keys_ignore_case();
     let mut tuples: Vec<Vec<Value>> = vec![Vec::new()];
     for key in keys {
-        let value = key.expr.eval(&mut Scope::new(event));
+        let value = key.expr.eval(event);
         let choices: Vec<Value> = if semantics.expands_multivalued_keys() {
             match &value {
                 Value::Multi(items) => {
@@ -172,7 +209,7 @@ impl Sequence {
         self.seq += 1;
         let now = event.doc.as_ref().and_then(|d| d.time_ns);
         let semantics = self.spec.semantics;
-        let matches = |filter: &EventFilter| filter.matches(&event, &mut Scope::new(&event));
+        let matches = |filter: &StageFilter| filter.matches(&event);
 
         if semantics.until_before_stages() {
             self.apply_until(&event);
@@ -300,7 +337,7 @@ impl Sequence {
     /// or started cannot be extended across it.
     fn apply_until(&mut self, event: &Event) {
         let Some(until) = &self.spec.until else { return };
-        if !until.filter.matches(event, &mut Scope::new(event)) {
+        if !until.filter.matches(event) {
             return;
         }
         for key in keys_of(&until.keys, event, &self.spec.semantics) {

@@ -1,3 +1,4 @@
 //! Lowering: syntax trees into the plan. This is where each language's meaning is decided.
 
+pub mod sequence;
 pub mod spl;

@@ -2,6 +2,7 @@
 //! which function each name is, what each command's options mean, and which constructs are
 //! type errors in Splunk (`if(x, ...)` with a non-Boolean condition, `eval x=a>b`).
 
+use crate::eql::EqlOptions;
 use crate::event::Name;
 use crate::expr::{Arith, CExpr, Cmp};
 use crate::func::{self, Func, Prepared};
@@ -14,16 +15,42 @@ use quarry_syntax::diagnostic::did_you_mean;
 use quarry_syntax::spl::ast::{self, *};
 use quarry_syntax::{Code, Diagnostic, SourceId, SourceKind, SourceMap, Span};
 
+/// What lowering SPL needs besides the tree.
+#[derive(Clone, Debug)]
+pub struct SplContext {
+    /// Options for `sequence` (category field, tiebreaker, reorder window, limits); its
+    /// semantics are always Elasticsearch's.
+    pub eql: EqlOptions,
+    /// Events reach the first command as read, nearly in time order (not as rows of an
+    /// earlier sequence).
+    pub ordered_input: bool,
+}
+
+impl Default for SplContext {
+    fn default() -> SplContext {
+        SplContext {
+            eql: EqlOptions::default(),
+            ordered_input: true,
+        }
+    }
+}
+
 /// Lowers every command; returns all problems found, not just the first.
 pub fn lower(pipeline: &Pipeline) -> Result<Vec<Op>, Vec<Diagnostic>> {
+    lower_with(pipeline, &SplContext::default())
+}
+
+/// Lowers every command with `ctx`; returns all problems found, not just the first.
+pub fn lower_with(pipeline: &Pipeline, ctx: &SplContext) -> Result<Vec<Op>, Vec<Diagnostic>> {
     let mut ops = Vec::new();
     let mut errors = Vec::new();
+    let mut ordered = ctx.ordered_input;
     for command in &pipeline.commands {
-        match lower_command(command) {
-            Ok(Some(op)) => ops.push(op),
-            Ok(None) => {}
+        match lower_command(command, ctx, ordered) {
+            Ok(list) => ops.extend(list),
             Err(d) => errors.push(d),
         }
+        ordered &= keeps_input_order(command);
     }
     if errors.is_empty() {
         Ok(ops)
@@ -32,12 +59,30 @@ pub fn lower(pipeline: &Pipeline) -> Result<Vec<Op>, Vec<Diagnostic>> {
     }
 }
 
-fn lower_command(command: &Command) -> Result<Option<Op>, Diagnostic> {
-    Ok(Some(match command {
+/// Commands that pass events on in the order they came (and never make the planner put
+/// events newest first before them).
+fn keeps_input_order(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Search(_)
+            | Command::Where(_)
+            | Command::Eval(_)
+            | Command::Fields(_)
+            | Command::Table(_)
+            | Command::Rename(_)
+            | Command::Bin(_)
+            | Command::FillNull(_)
+            | Command::IpLocation(_)
+    )
+}
+
+fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<Vec<Op>, Diagnostic> {
+    Ok(vec![match command {
         Command::Search(s) => match &s.expr {
-            None => return Ok(None),
+            None => return Ok(Vec::new()),
             Some(e) => Op::Search(lower_search(e)?),
         },
+        Command::Sequence(s) => return super::sequence::lower(s, &ctx.eql, ordered),
         Command::Where(w) => {
             require_boolean(&w.expr, "where", "the `where` command expects a Boolean expression")?;
             Op::Filter(lower_expr(&w.expr)?)
@@ -124,10 +169,10 @@ fn lower_command(command: &Command) -> Result<Option<Op>, Diagnostic> {
                 u.name.name
             )))
         }
-    }))
+    }])
 }
 
-fn unknown_option(command: &str, opt: &CommandOption, known: &[&str]) -> Diagnostic {
+pub(crate) fn unknown_option(command: &str, opt: &CommandOption, known: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::error(Code::BadOption, format!("{command} has no option `{}`", opt.name.name))
         .with_label(opt.name.span, "unknown option");
     if let Some(near) = did_you_mean(&opt.name.name, known.iter().copied()) {

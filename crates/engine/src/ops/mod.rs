@@ -14,6 +14,7 @@ mod project;
 mod rename;
 mod sort;
 mod streamstats;
+mod unfold;
 
 use crate::event::Event;
 use crate::expr::EvalContext;
@@ -112,6 +113,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::IpLocation(spec) => Box::new(iplocation::IpLocation::new(spec.clone())),
         Op::TimeOrder => Box::new(sort::TimeOrder::default()),
         Op::Eql(op) => crate::eql::build(op),
+        Op::Unfold(spec) => Box::new(unfold::Unfold::new(spec.clone())),
     }
 }
 

@@ -2,12 +2,16 @@
 
 use crate::span::Span;
 
-/// A whole query: an event query, `sequence`, `sample` or `join`, then pipes.
+/// A whole query: an event query, `sequence`, `sample` or `join`, then pipes. The first pipe
+/// that is not an EQL pipe starts SPL: `sequence ... | head 5 | stats count by user.email`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     pub body: Body,
     pub pipes: Vec<Pipe>,
+    /// The EQL part: body and EQL pipes.
     pub span: Span,
+    /// SPL commands after the EQL part; their span starts at the `|` that switches.
+    pub spl: Option<crate::spl::ast::Pipeline>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

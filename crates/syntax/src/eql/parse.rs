@@ -5,15 +5,20 @@ use super::ast::*;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::input::*;
 use crate::span::{SourceId, Span};
+use crate::spl::commands::{is_splunk_command, IMPLEMENTED};
 use nom::Input as _;
 
-/// Parses a whole EQL query held in source `source`.
+/// Parses a whole EQL query held in source `source`. SPL commands may follow the EQL part:
+/// the first `| <name>` whose name is not an EQL pipe switches to SPL for the rest.
 pub fn parse_query(text: &str, source: SourceId) -> Result<Query, Vec<Diagnostic>> {
     let input = Input::new_extra(text, source);
     match query(input) {
-        Ok((rest, q)) => {
+        Ok((rest, mut q)) => {
             let rest = ws(rest);
             if rest.fragment().is_empty() {
+                Ok(q)
+            } else if rest.fragment().starts_with('|') {
+                q.spl = Some(spl_tail(rest)?);
                 Ok(q)
             } else {
                 Err(vec![PError::at(
@@ -29,6 +34,64 @@ pub fn parse_query(text: &str, source: SourceId) -> Result<Query, Vec<Diagnostic
             Span::new(source, 0..text.len()),
         )]),
     }
+}
+
+/// The SPL commands after the EQL part, from the `|` that switches. Macros are not expanded
+/// there (backticks are EQL's quoted names in the EQL part), so a macro call is an error.
+fn spl_tail(at_pipe: Input) -> Result<crate::spl::ast::Pipeline, Vec<Diagnostic>> {
+    let after = ws(at_pipe.take_from(1));
+    let name = bare_name(after).map(|(_, n)| n).ok();
+    let known = name.as_ref().is_some_and(|n| {
+        let lower = n.text.to_ascii_lowercase();
+        IMPLEMENTED.contains(&lower.as_str()) || is_splunk_command(&lower)
+    });
+    let Some(name) = name else {
+        return Err(vec![PError::at(
+            &after,
+            Expected::Message("expected an EQL pipe or an SPL command after `|`".into()),
+        )
+        .into_diagnostic()]);
+    };
+    if !known {
+        let (span, text) = (name.span, name.text.clone());
+        let mut d = Diagnostic::error(
+            Code::Unknown,
+            format!("unsupported: {text} (neither an EQL pipe nor a Splunk command)"),
+        )
+        .with_label(span, "unknown pipe");
+        if let Some(near) = did_you_mean(&text, PIPES.iter().chain(IMPLEMENTED).copied()) {
+            d = d.with_help(format!("did you mean `{near}`?"));
+        }
+        return Err(vec![d]);
+    }
+    if let Some(offset) = macro_call(at_pipe.fragment()) {
+        let call = at_pipe.take_from(offset);
+        return Err(vec![Diagnostic::error(
+            Code::Syntax,
+            "macros are not expanded in SPL commands after an EQL query",
+        )
+        .with_label(span_of(&call, 1), "macro call")
+        .with_help("write the macro's definition out, or start the pipeline in SPL")]);
+    }
+    crate::spl::parse::parse_pipeline_at(at_pipe)
+}
+
+/// Offset of the first backtick outside double-quoted strings.
+fn macro_call(text: &str) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (pos, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            quoted = !quoted;
+        } else if c == '`' && !quoted {
+            return Some(pos);
+        }
+    }
+    None
 }
 
 /// Skips whitespace and comments.
@@ -139,15 +202,37 @@ fn query(i: Input) -> PResult<Query> {
     loop {
         let after = ws(i);
         let Some(rest) = eat(after, "|") else { break };
+        if !is_eql_pipe(ws(rest)) {
+            // SPL from here on (see `parse_query`).
+            break;
+        }
         let (rest, p) = commit(pipe(ws(rest), after))?;
         pipes.push(p);
         i = rest;
     }
     let span = span_between(&start, &i);
-    Ok((i, Query { body, pipes, span }))
+    Ok((
+        i,
+        Query {
+            body,
+            pipes,
+            span,
+            spl: None,
+        },
+    ))
 }
 
-fn event_query(i: Input) -> PResult<EventQuery> {
+/// Does the input start with `<category> where` (an EQL event query)?
+pub(crate) fn starts_event_query(i: &Input) -> bool {
+    let start = ws(*i);
+    match name(start) {
+        Ok((rest, _)) => kw(ws(rest), "where").is_some(),
+        Err(_) => false,
+    }
+}
+
+/// `<category> where <condition>`.
+pub(crate) fn event_query(i: Input) -> PResult<EventQuery> {
     let start = ws(i);
     let (rest, cat) = match name(start) {
         Ok(ok) => ok,
@@ -345,6 +430,7 @@ fn stage(i: Input, allow_missing: bool) -> PResult<Stage> {
     let Some(rest) = eat(i, "[") else {
         return fatal(i, Expected::Char('['));
     };
+    spl_stage(ws(rest))?;
     let (rest, query) = commit(event_query(rest))?;
     let rest = ws(rest);
     let Some(mut i) = eat(rest, "]") else {
@@ -409,7 +495,29 @@ fn stage(i: Input, allow_missing: bool) -> PResult<Stage> {
     ))
 }
 
+/// `[search ...]` is a stage of SPL's `sequence` command, not of EQL's.
+fn spl_stage(i: Input) -> Result<(), nom::Err<PError>> {
+    if kw(i, "search").is_none() || starts_event_query(&i) {
+        return Ok(());
+    }
+    let d = Diagnostic::error(Code::Syntax, "an SPL stage in an EQL query")
+        .with_label(span_of(&i, "search".len()), "`search` starts an SPL stage")
+        .with_note("the stages of an EQL sequence are EQL event queries: `[<category> where <condition>]`")
+        .with_help(
+            "for SPL stages, use the SPL `sequence` command: `<terms> | sequence by <field> [search ...] [search ...]`",
+        );
+    Err(nom::Err::Failure(PError::with_diagnostic(&i, d)))
+}
+
 const PIPES: &[&str] = &["head", "tail", "filter", "unique", "unique_count", "count", "sort"];
+
+/// Is the input (after a `|`) an EQL pipe's name? Anything else switches to SPL.
+fn is_eql_pipe(i: Input) -> bool {
+    match bare_name(i) {
+        Ok((_, n)) => PIPES.iter().any(|p| p.eq_ignore_ascii_case(&n.text)),
+        Err(_) => false,
+    }
+}
 
 fn pipe<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Pipe> {
     let (rest, pipe_name) = match bare_name(i) {

@@ -24,6 +24,11 @@ impl Display for Query {
         for pipe in &self.pipes {
             write!(f, " | {pipe}")?;
         }
+        if let Some(spl) = &self.spl {
+            for command in &spl.commands {
+                write!(f, " | {command}")?;
+            }
+        }
         Ok(())
     }
 }

@@ -111,6 +111,9 @@ pub enum Command {
     Dedup(Dedup),
     /// `iplocation [prefix=<string>] [allfields=<bool>] [lang=<string>] <field>`.
     IpLocation(IpLocation),
+    /// `sequence [by <field>, ...] [with] [maxspan=<span>] [mode=events|summary] <stage>...
+    /// [until <stage>]`: ordered matches per join key, run by the EQL sequence engine.
+    Sequence(Sequence),
     /// A Splunk command that Quarry parses only as far as its name: planning it fails with
     /// `unsupported: <name>`.
     Unsupported(Unsupported),
@@ -141,6 +144,7 @@ impl Command {
             Command::Tail(_) => "tail",
             Command::Dedup(_) => "dedup",
             Command::IpLocation(_) => "iplocation",
+            Command::Sequence(_) => "sequence",
             Command::Unsupported(u) => &u.name.name,
         }
     }
@@ -162,6 +166,7 @@ impl Command {
             Command::Tail(c) => c.span,
             Command::Dedup(c) => c.span,
             Command::IpLocation(c) => c.span,
+            Command::Sequence(c) => c.span,
             Command::Unsupported(c) => c.span,
         }
     }
@@ -546,6 +551,55 @@ pub struct IpLocation {
     pub options: Vec<CommandOption>,
     pub field: Field,
     pub span: Span,
+}
+
+/// `sequence by user with maxspan=10m [search eventType=a] [any where x == 1] until [search b]`.
+/// `with` is an optional word before the options and is not kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sequence {
+    pub by: Vec<Field>,
+    /// `maxspan=<span>`, `mode=events|summary`, in the order written.
+    pub options: Vec<CommandOption>,
+    pub stages: Vec<SequenceStage>,
+    pub until: Option<SequenceStage>,
+    pub span: Span,
+}
+
+/// `[<body>] [by <field>, ...] [with runs=<n>]`, or a missing event `![<body>]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SequenceStage {
+    pub missing: bool,
+    pub body: StageBody,
+    pub by: Vec<Field>,
+    /// `with runs=<n>`: the value as written.
+    pub runs: Option<Literal>,
+    pub span: Span,
+}
+
+/// What a stage matches, in the language it is written in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StageBody {
+    /// `search <terms>`: Splunk search semantics (case-insensitive, `*` wildcards).
+    Search(Search),
+    /// `<category> where <condition>`: EQL, with Elasticsearch semantics.
+    Eql(crate::eql::ast::EventQuery),
+}
+
+impl StageBody {
+    pub fn span(&self) -> Span {
+        match self {
+            StageBody::Search(s) => s.span,
+            StageBody::Eql(q) => q.span,
+        }
+    }
+
+    /// `spl` or `eql`.
+    pub fn language(&self) -> &'static str {
+        match self {
+            StageBody::Search(_) => "spl",
+            StageBody::Eql(_) => "eql",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -19,6 +19,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "tail",
     "dedup",
     "iplocation",
+    "sequence",
 ];
 
 /// Every command of the Splunk Search Reference, plus the app commands (MLTK, ES, content

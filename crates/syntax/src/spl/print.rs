@@ -201,6 +201,7 @@ impl Display for Command {
                 options(f, &c.options)?;
                 write!(f, " {}", c.field)
             }
+            Command::Sequence(c) => write!(f, "{c}"),
             Command::Unsupported(c) => {
                 f.write_str(&c.name.name)?;
                 if !c.args.is_empty() {
@@ -208,6 +209,54 @@ impl Display for Command {
                 }
                 Ok(())
             }
+        }
+    }
+}
+
+impl Display for Sequence {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("sequence")?;
+        if !self.by.is_empty() {
+            f.write_str(" by ")?;
+            join(f, &self.by, ", ")?;
+        }
+        if !self.options.is_empty() {
+            f.write_str(" with")?;
+            options(f, &self.options)?;
+        }
+        for stage in &self.stages {
+            write!(f, " {stage}")?;
+        }
+        if let Some(until) = &self.until {
+            write!(f, " until {until}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for SequenceStage {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if self.missing {
+            f.write_char('!')?;
+        }
+        write!(f, "[{}]", self.body)?;
+        if !self.by.is_empty() {
+            f.write_str(" by ")?;
+            join(f, &self.by, ", ")?;
+        }
+        if let Some(runs) = &self.runs {
+            write!(f, " with runs={runs}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for StageBody {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            StageBody::Search(Search { expr: Some(expr), .. }) => write!(f, "search {expr}"),
+            StageBody::Search(Search { expr: None, .. }) => f.write_str("search"),
+            StageBody::Eql(query) => write!(f, "{query}"),
         }
     }
 }

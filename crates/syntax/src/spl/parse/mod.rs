@@ -16,7 +16,14 @@ use nom::Input as _;
 
 /// Parses an SPL query (after macro expansion) held in source `source`.
 pub fn parse_pipeline(text: &str, source: SourceId) -> Result<Pipeline, Vec<Diagnostic>> {
-    let input = Input::new_extra(text, source);
+    parse_pipeline_at(Input::new_extra(text, source))
+}
+
+/// Parses SPL from `input` to the end of its text; spans keep `input`'s offsets (SPL commands
+/// after an EQL query start part-way into the query).
+pub fn parse_pipeline_at(input: Input) -> Result<Pipeline, Vec<Diagnostic>> {
+    let source = input.extra;
+    let whole = input.location_offset()..input.location_offset() + input.fragment().len();
     let mut commands = Vec::new();
     let mut errors = Vec::new();
     let mut i = sp(input);
@@ -72,17 +79,14 @@ pub fn parse_pipeline(text: &str, source: SourceId) -> Result<Pipeline, Vec<Diag
         return Err(errors);
     }
     if commands.is_empty() {
-        return Err(vec![Diagnostic::syntax(
-            "empty query",
-            Span::new(source, 0..text.len()),
-        )
-        .with_help(
-            "a query starts with search terms (`eventType=user.session.start`) or `| command`",
-        )]);
+        return Err(vec![Diagnostic::syntax("empty query", Span::new(source, whole))
+            .with_help(
+                "a query starts with search terms (`eventType=user.session.start`) or `| command`",
+            )]);
     }
     Ok(Pipeline {
         commands,
-        span: Span::new(source, 0..text.len()),
+        span: Span::new(source, whole),
     })
 }
 

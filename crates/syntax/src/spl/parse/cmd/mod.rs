@@ -9,6 +9,7 @@ mod head;
 mod iplocation;
 mod rename;
 mod search;
+mod sequence;
 mod sort;
 mod stats;
 mod streamstats;
@@ -61,6 +62,7 @@ pub fn command(i: Input) -> PResult<Command> {
         "tail" => head::parse_tail(rest, start),
         "dedup" => dedup::parse(rest, start),
         "iplocation" => iplocation::parse(rest, start),
+        "sequence" => sequence::parse(rest, start),
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
         _ => {
             let mut d = Diagnostic::error(
