@@ -3,9 +3,11 @@
 
 pub mod commands;
 pub mod diagnostics;
+pub mod fit;
 pub mod lang;
 pub mod library;
 pub mod output;
+pub mod repl;
 pub mod rules;
 
 /// Exit codes of `quarry`.

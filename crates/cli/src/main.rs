@@ -1,7 +1,7 @@
 //! The `quarry` command.
 
 use clap::{Parser, Subcommand};
-use quarry_cli::commands::{check, query, run, test};
+use quarry_cli::commands::{check, query, repl, run, test};
 
 #[derive(Parser)]
 #[command(
@@ -27,15 +27,22 @@ enum Command {
     Check(check::CheckArgs),
     /// Run the test cases that rule files declare and report what differs.
     Test(test::TestArgs),
+    /// An interactive shell: load logs once, then query them (also plain `quarry` at a terminal).
+    Repl(repl::ReplArgs),
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(_) if repl::wanted_without_arguments() => Cli::parse_from(["quarry", "repl"]),
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Query(args) => query::run(args),
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
+        Command::Repl(args) => repl::run(args),
     };
     let code = match result {
         Ok(exit) => exit,

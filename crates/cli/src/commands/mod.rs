@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod query;
+pub mod repl;
 pub mod run;
 pub mod test;
 

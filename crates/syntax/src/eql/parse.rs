@@ -111,7 +111,8 @@ fn name(i: Input) -> PResult<Name> {
     bare_name(i)
 }
 
-const KEYWORDS: &[&str] = &[
+/// Words that cannot be bare field names.
+pub const KEYWORDS: &[&str] = &[
     "and", "or", "not", "in", "like", "regex", "where", "by", "with", "until", "sequence", "sample", "join", "of",
     "true", "false", "null",
 ];
@@ -409,7 +410,8 @@ fn stage(i: Input, allow_missing: bool) -> PResult<Stage> {
     ))
 }
 
-const PIPES: &[&str] = &["head", "tail", "filter", "unique", "unique_count", "count", "sort"];
+/// The pipe names after `|`.
+pub const PIPES: &[&str] = &["head", "tail", "filter", "unique", "unique_count", "count", "sort"];
 
 fn pipe<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Pipe> {
     let (rest, pipe_name) = match bare_name(i) {
