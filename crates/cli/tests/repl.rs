@@ -267,3 +267,40 @@ fn queries_can_be_piped_in() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("3 results in"), "{stderr}");
 }
+
+#[test]
+fn ctrl_c_ends_a_session_that_reads_a_script() {
+    use std::io::BufRead;
+    let mut child = command(
+        &["repl", "--sourcetype", "OktaIM2:log", &format!("{OKTA}/benign.ndjson")],
+        &history("script-interrupt"),
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Loaded, and waiting for the next line of the script.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("loaded ") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no load line");
+    }
+    // The load line comes just before the session starts waiting: interrupt until it ends.
+    let mut status = None;
+    for _ in 0..50 {
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        std::thread::sleep(Duration::from_millis(200));
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+    }
+    assert_eq!(status.and_then(|s| s.code()), Some(130));
+    drop(child.stdin.take());
+}

@@ -131,6 +131,21 @@ impl FieldStats {
         }
     }
 
+    fn merge(&mut self, other: FieldStats) {
+        self.events += other.events;
+        self.types.extend(other.types);
+        self.capped |= other.capped;
+        for (value, n) in other.values {
+            if let Some(mine) = self.values.get_mut(&value) {
+                *mine += n;
+            } else if self.values.len() < MAX_DISTINCT {
+                self.values.insert(value, n);
+            } else {
+                self.capped = true;
+            }
+        }
+    }
+
     /// Distinct values (a lower bound when `capped`).
     pub fn distinct(&self) -> usize {
         self.values.len()
@@ -187,6 +202,36 @@ impl Catalog {
             catalog.add(event);
         }
         Some(catalog)
+    }
+
+    /// [`Catalog::of`] on every core, each taking a share of the events.
+    pub fn of_parallel(events: &[&Event], cancel: &AtomicBool) -> Option<Catalog> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let share = events.len().div_ceil(threads).max(4096);
+        let parts: Vec<Option<Catalog>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = events
+                .chunks(share)
+                .map(|chunk| scope.spawn(move || Catalog::of(chunk.iter().copied(), cancel)))
+                .collect();
+            handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+        });
+        let mut catalog = Catalog::default();
+        for part in parts {
+            catalog.merge(part?);
+        }
+        Some(catalog)
+    }
+
+    fn merge(&mut self, other: Catalog) {
+        self.events += other.events;
+        for (name, stats) in other.fields {
+            match self.fields.get_mut(&name) {
+                Some(mine) => mine.merge(stats),
+                None => {
+                    self.fields.insert(name, stats);
+                }
+            }
+        }
     }
 
     fn walk(&mut self, id: u64, json: &Json, path: &mut String) {
@@ -366,8 +411,31 @@ mod tests {
     }
 
     #[test]
+    fn shares_of_the_events_add_up_to_the_whole() {
+        let events: Vec<Event> = (0..10_000)
+            .map(|n| event(json!({ "user": format!("u{}", n % 7), "n": n })))
+            .collect();
+        let refs: Vec<&Event> = events.iter().collect();
+        let cancel = AtomicBool::new(false);
+        let whole = Catalog::of(events.iter(), &cancel).unwrap();
+        let parallel = Catalog::of_parallel(&refs, &cancel).unwrap();
+        assert_eq!(parallel.events, whole.events);
+        for (name, stats) in &whole.fields {
+            let other = &parallel.fields[name];
+            assert_eq!(
+                (other.events, other.distinct()),
+                (stats.events, stats.distinct()),
+                "{name}"
+            );
+            assert_eq!(other.top(3), stats.top(3), "{name}");
+        }
+    }
+
+    #[test]
     fn a_cancelled_catalog_is_none() {
         let events = [event(json!({"a": 1}))];
         assert!(Catalog::of(events.iter(), &AtomicBool::new(true)).is_none());
+        let refs: Vec<&Event> = events.iter().collect();
+        assert!(Catalog::of_parallel(&refs, &AtomicBool::new(true)).is_none());
     }
 }

@@ -248,8 +248,8 @@ fn sources(session: &Session) {
 
 fn fields(session: &Session, pattern: &str) {
     let started = Instant::now();
-    let events = session.sources.iter().flat_map(|s| s.events.iter());
-    let Some(catalog) = Catalog::of(events, &session.cancel) else {
+    let events: Vec<&quarry_engine::Event> = session.sources.iter().flat_map(|s| s.events.iter()).collect();
+    let Some(catalog) = Catalog::of_parallel(&events, &session.cancel) else {
         eprintln!("cancelled");
         return;
     };

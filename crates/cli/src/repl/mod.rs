@@ -173,8 +173,17 @@ impl Reader {
 
 pub fn run(options: Options) -> Result<Exit, Failure> {
     let mut session = Session::new(options.input, options.eql, options.lang, options.format)?;
-    let cancel = session.cancel.clone();
-    if let Err(e) = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed)) {
+    let (cancel, busy) = (session.cancel.clone(), session.busy.clone());
+    let interactive = session.screen.stdin_tty;
+    // Ctrl-C cancels what runs; without a terminal to type at, Ctrl-C between commands ends
+    // the session as it would end any other program reading a script.
+    let on_interrupt = move || {
+        cancel.store(true, Ordering::Relaxed);
+        if !interactive && !busy.load(Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    };
+    if let Err(e) = ctrlc::set_handler(on_interrupt) {
         eprintln!("quarry: note: Ctrl-C will not cancel queries: {e}");
     }
     if session.screen.stdin_tty {
@@ -186,6 +195,7 @@ pub fn run(options: Options) -> Result<Exit, Failure> {
     for file in &options.files {
         session.arm();
         session.load(file, None);
+        session.idle();
     }
     let mut reader = Reader::new(&session)?;
     loop {
@@ -199,7 +209,7 @@ pub fn run(options: Options) -> Result<Exit, Failure> {
         if entry.is_empty() {
             continue;
         }
-        reader.remember(entry);
+        reader.remember(text.trim_end());
         session.arm();
         let next = if entry.starts_with('.') {
             dot::run(&mut session, entry)
@@ -207,6 +217,7 @@ pub fn run(options: Options) -> Result<Exit, Failure> {
             session.query(entry);
             Next::Continue
         };
+        session.idle();
         if next == Next::Quit {
             break;
         }

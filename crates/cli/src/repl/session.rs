@@ -51,6 +51,8 @@ pub struct Session {
     pub columns_seen: BTreeSet<String>,
     /// Set by Ctrl-C; cleared before each command.
     pub cancel: Arc<AtomicBool>,
+    /// A command is running (else the session waits for input).
+    pub busy: Arc<AtomicBool>,
     pub screen: Screen,
     pause: Option<Duration>,
 }
@@ -81,6 +83,7 @@ impl Session {
             fields: FieldTree::default(),
             columns_seen: BTreeSet::new(),
             cancel: Arc::new(AtomicBool::new(false)),
+            busy: Arc::new(AtomicBool::new(false)),
             screen: Screen::detect(),
             pause,
         })
@@ -113,6 +116,12 @@ impl Session {
     /// Clears Ctrl-C before a command.
     pub fn arm(&self) {
         self.cancel.store(false, Ordering::Relaxed);
+        self.busy.store(true, Ordering::Relaxed);
+    }
+
+    /// A command is over.
+    pub fn idle(&self) {
+        self.busy.store(false, Ordering::Relaxed);
     }
 
     pub fn control(&self) -> Control<'_> {
@@ -212,6 +221,8 @@ impl Session {
                 }
             }
         }
+        // The time to compile and run; showing (and paging) is the reader's time.
+        let elapsed = started.elapsed();
         let shown = match self.show_results(&outcome.results) {
             Ok(shown) => shown,
             Err(e) => {
@@ -219,7 +230,7 @@ impl Session {
                 return;
             }
         };
-        self.status(outcome.results.len(), shown, started.elapsed(), &outcome.ops);
+        self.status(outcome.results.len(), shown, elapsed, &outcome.ops);
     }
 
     /// Writes results to the output file, or shows them; returns how many were shown.
