@@ -3,11 +3,13 @@
 
 pub mod commands;
 pub mod diagnostics;
+pub mod fit;
 pub mod gen;
 pub mod lang;
 pub mod library;
 pub mod output;
 pub mod parts;
+pub mod repl;
 pub mod rules;
 
 /// Exit codes of `quarry`.

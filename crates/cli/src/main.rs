@@ -1,7 +1,7 @@
 //! The `quarry` command.
 
 use clap::{Parser, Subcommand};
-use quarry_cli::commands::{check, gen, lint, query, run, test};
+use quarry_cli::commands::{check, gen, lint, query, repl, run, test};
 
 #[derive(Parser)]
 #[command(
@@ -31,10 +31,16 @@ enum Command {
     Lint(lint::LintArgs),
     /// Generate sample logs (deterministic), optionally with injected attacks.
     Gen(gen::GenArgs),
+    /// An interactive shell: load logs once, then query them (also plain `quarry` at a terminal).
+    Repl(repl::ReplArgs),
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(_) if repl::wanted_without_arguments() => Cli::parse_from(["quarry", "repl"]),
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Query(args) => query::run(args),
         Command::Run(args) => run::run(args),
@@ -42,6 +48,7 @@ fn main() {
         Command::Test(args) => test::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Gen(args) => gen::run(args),
+        Command::Repl(args) => repl::run(args),
     };
     let code = match result {
         Ok(exit) => exit,

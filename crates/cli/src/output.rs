@@ -146,7 +146,8 @@ impl<W: Write> ResultWriter<W> {
     }
 }
 
-fn header(rows: &[Vec<(Name, Value)>]) -> Vec<Name> {
+/// The columns of a set of rows: every field name, in order of first appearance.
+pub fn header(rows: &[Vec<(Name, Value)>]) -> Vec<Name> {
     let mut names: Vec<Name> = Vec::new();
     for row in rows {
         for (name, _) in row {
@@ -158,7 +159,8 @@ fn header(rows: &[Vec<(Name, Value)>]) -> Vec<Name> {
     names
 }
 
-fn cell(row: &[(Name, Value)], name: &Name) -> Vec<String> {
+/// The text of one cell, one entry per line (a multivalue field takes one line per value).
+pub fn cell(row: &[(Name, Value)], name: &Name) -> Vec<String> {
     row.iter()
         .find(|(n, _)| n == name)
         .map(|(n, v)| show(n, v))

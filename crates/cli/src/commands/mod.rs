@@ -5,6 +5,7 @@ pub mod check;
 pub mod gen;
 pub mod lint;
 pub mod query;
+pub mod repl;
 pub mod run;
 pub mod test;
 

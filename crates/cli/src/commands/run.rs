@@ -440,10 +440,10 @@ fn write_failure(e: std::io::Error) -> Failure {
     Failure::new(Exit::InputError, format!("writing results: {e}"))
 }
 
-const ALERT_COLUMNS: [&str; 5] = ["_time", "rule", "severity", "risk_score", "message"];
+pub const ALERT_COLUMNS: [&str; 5] = ["_time", "rule", "severity", "risk_score", "message"];
 
 /// The table row of one alert.
-fn alert_row(rule: &Rule, event: &Event) -> Vec<(Name, Value)> {
+pub fn alert_row(rule: &Rule, event: &Event) -> Vec<(Name, Value)> {
     let f = &rule.file;
     let values = [
         result_field(event, "_time"),

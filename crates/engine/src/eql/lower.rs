@@ -754,7 +754,8 @@ impl From<BinaryOp> for TimeCmp {
     }
 }
 
-const FUNCTIONS: &[&str] = &[
+/// The EQL functions Quarry implements (their `~` case-insensitive forms aside).
+pub const FUNCTIONS: &[&str] = &[
     "add",
     "subtract",
     "multiply",

@@ -887,8 +887,9 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
     })
 }
 
-/// Names offered in "did you mean" for unknown functions.
-const FUNCTION_NAMES: &[&str] = &[
+/// The eval functions Quarry implements: offered in "did you mean" for unknown functions and
+/// by completion.
+pub const FUNCTION_NAMES: &[&str] = &[
     "if",
     "case",
     "coalesce",

@@ -174,7 +174,8 @@ fn name(i: Input) -> PResult<Name> {
     bare_name(i)
 }
 
-const KEYWORDS: &[&str] = &[
+/// Words that cannot be bare field names.
+pub const KEYWORDS: &[&str] = &[
     "and", "or", "not", "in", "like", "regex", "where", "by", "with", "until", "sequence", "sample", "join", "of",
     "true", "false", "null",
 ];
@@ -509,7 +510,8 @@ fn spl_stage(i: Input) -> Result<(), nom::Err<PError>> {
     Err(nom::Err::Failure(PError::with_diagnostic(&i, d)))
 }
 
-const PIPES: &[&str] = &["head", "tail", "filter", "unique", "unique_count", "count", "sort"];
+/// The pipe names after `|`.
+pub const PIPES: &[&str] = &["head", "tail", "filter", "unique", "unique_count", "count", "sort"];
 
 /// Is the input (after a `|`) an EQL pipe's name? Anything else switches to SPL.
 fn is_eql_pipe(i: Input) -> bool {

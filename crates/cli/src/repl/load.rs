@@ -1,0 +1,275 @@
+//! Loading a log into memory: read and parse once, keep the events, and learn their fields.
+//! Bad lines are reported as `quarry query` reports them (`file:line: reason`) and counted.
+//! On a terminal a progress line shows bytes, events and rate while a large file loads.
+
+use super::catalog::FieldTree;
+use crate::commands::BadLines;
+use quarry_engine::event::Event;
+use quarry_engine::input::{read_inputs, Flow, ReadOptions};
+use std::cell::{Cell, RefCell};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// A log held in memory.
+#[derive(Debug)]
+pub struct Source {
+    pub path: String,
+    pub sourcetype: Option<String>,
+    pub events: Vec<Event>,
+    pub lines: u64,
+    pub bad_lines: u64,
+    /// Bytes of the events read (the text of each line, decompressed).
+    pub bytes: u64,
+    /// Oldest and newest event time, epoch nanoseconds.
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    pub elapsed: Duration,
+}
+
+/// Why a load gave nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// Ctrl-C.
+    Cancelled,
+    /// The input could not be read (missing file, broken gzip).
+    Unreadable(String),
+    /// A bad line under `--strict`.
+    Strict,
+}
+
+/// Reads `path` whole into memory. `fields` learns the names of the events' fields.
+pub fn load(
+    path: &str,
+    read: &ReadOptions,
+    strict: bool,
+    cancel: &AtomicBool,
+    progress: bool,
+    fields: &mut FieldTree,
+) -> Result<Source, LoadError> {
+    let started = Instant::now();
+    let total = std::fs::metadata(path).ok().map(|m| m.len()).filter(|_| !is_gzip(path));
+    let meter = RefCell::new(Meter::new(path, total, progress));
+    let mut events: Vec<Event> = Vec::new();
+    let mut bytes = 0u64;
+    let (mut first, mut last): (Option<i64>, Option<i64>) = (None, None);
+    let mut bad_lines = BadLines::new(strict);
+    let cancelled = Cell::new(false);
+    let summary = read_inputs(
+        &[path.to_string()],
+        read,
+        &mut |bad| {
+            if cancel.load(Ordering::Relaxed) {
+                cancelled.set(true);
+                return Flow::Stop;
+            }
+            meter.borrow_mut().clear();
+            bad_lines.report(bad)
+        },
+        &mut |batch| {
+            for event in &batch {
+                if let Some(doc) = &event.doc {
+                    bytes += doc.raw.len() as u64 + 1;
+                    fields.add(&doc.json);
+                    if let Some(t) = doc.time_ns {
+                        first = Some(first.map_or(t, |f| f.min(t)));
+                        last = Some(last.map_or(t, |l| l.max(t)));
+                    }
+                }
+            }
+            events.extend(batch);
+            meter.borrow_mut().update(bytes, events.len() as u64);
+            if cancel.load(Ordering::Relaxed) {
+                cancelled.set(true);
+                return Flow::Stop;
+            }
+            Flow::Continue
+        },
+    );
+    meter.borrow_mut().clear();
+    if cancelled.get() {
+        return Err(LoadError::Cancelled);
+    }
+    if let Some(error) = summary.errors.first() {
+        return Err(LoadError::Unreadable(error.to_string()));
+    }
+    if bad_lines.strict_failed {
+        return Err(LoadError::Strict);
+    }
+    events.shrink_to_fit();
+    Ok(Source {
+        path: path.to_string(),
+        sourcetype: read.sourcetype.clone(),
+        events,
+        lines: summary.lines,
+        bad_lines: summary.bad_lines,
+        bytes,
+        first,
+        last,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn is_gzip(path: &str) -> bool {
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && head == [0x1f, 0x8b]
+}
+
+/// The progress line on stderr.
+struct Meter<'a> {
+    path: &'a str,
+    total: Option<u64>,
+    on: bool,
+    started: Instant,
+    last_shown: Option<Instant>,
+}
+
+/// Progress shows only for loads that take longer than this.
+const QUIET_FOR: Duration = Duration::from_millis(300);
+
+impl<'a> Meter<'a> {
+    fn new(path: &'a str, total: Option<u64>, on: bool) -> Meter<'a> {
+        Meter {
+            path,
+            total,
+            on,
+            started: Instant::now(),
+            last_shown: None,
+        }
+    }
+
+    fn update(&mut self, bytes: u64, events: u64) {
+        if !self.on || self.started.elapsed() < QUIET_FOR {
+            return;
+        }
+        if self
+            .last_shown
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.last_shown = Some(Instant::now());
+        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
+        let done = match self.total {
+            Some(total) => format!("{} of {}", human_bytes(bytes), human_bytes(total)),
+            None => human_bytes(bytes),
+        };
+        eprint!(
+            "\r\x1b[Kloading {}: {done}, {} events, {}/s",
+            self.path,
+            thousands(events),
+            human_bytes((bytes as f64 / secs) as u64)
+        );
+        std::io::stderr().flush().ok();
+    }
+
+    fn clear(&mut self) {
+        if self.last_shown.take().is_some() {
+            eprint!("\r\x1b[K");
+            std::io::stderr().flush().ok();
+        }
+    }
+}
+
+/// `1.5 GB`, `320 KB`, `12 B`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|group| std::str::from_utf8(group).unwrap_or(""))
+        .collect();
+    groups.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("quarry-repl-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_log_is_loaded_with_its_fields_times_and_bad_lines() {
+        let path = scratch(
+            "a.ndjson",
+            "{\"_time\":\"2024-01-01T00:00:02Z\",\"a\":{\"b\":1}}\nnot json\n{\"_time\":\"2024-01-01T00:00:01Z\",\"c\":[1]}\n",
+        );
+        let mut fields = FieldTree::default();
+        let source = load(
+            &path.display().to_string(),
+            &ReadOptions::default(),
+            false,
+            &AtomicBool::new(false),
+            false,
+            &mut fields,
+        )
+        .unwrap();
+        assert_eq!(source.events.len(), 2);
+        assert_eq!((source.lines, source.bad_lines), (3, 1));
+        assert_eq!(source.first, Some(1_704_067_201_000_000_000));
+        assert_eq!(source.last, Some(1_704_067_202_000_000_000));
+        assert_eq!(fields.names(), vec!["_time", "a.b", "c{}"]);
+    }
+
+    #[test]
+    fn strict_loads_fail_on_a_bad_line_and_missing_files_are_unreadable() {
+        let path = scratch("b.ndjson", "{\"a\":1}\n[\n");
+        let mut fields = FieldTree::default();
+        let path = path.display().to_string();
+        let cancel = AtomicBool::new(false);
+        let strict = load(&path, &ReadOptions::default(), true, &cancel, false, &mut fields);
+        assert_eq!(strict.unwrap_err(), LoadError::Strict);
+        let missing = load(
+            "/nonexistent.ndjson",
+            &ReadOptions::default(),
+            false,
+            &cancel,
+            false,
+            &mut fields,
+        );
+        assert!(matches!(missing, Err(LoadError::Unreadable(m)) if m.contains("no such file")));
+        let cancelled = load(
+            &path,
+            &ReadOptions::default(),
+            false,
+            &AtomicBool::new(true),
+            false,
+            &mut fields,
+        );
+        assert_eq!(cancelled.unwrap_err(), LoadError::Cancelled);
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(1_500_000_000), "1.5 GB");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
+}
