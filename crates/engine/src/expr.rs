@@ -265,7 +265,12 @@ fn arith(op: Arith, a: &Value, b: &Value) -> Value {
             return Value::Int(r);
         }
     }
-    let (x, y) = (x.as_number().unwrap_or(f64::NAN), y.as_number().unwrap_or(f64::NAN));
+    float_arith(op, x.as_number().unwrap_or(f64::NAN), y.as_number().unwrap_or(f64::NAN))
+}
+
+/// Arithmetic on two floats, as both languages do it: division or modulo by zero, and any
+/// result that is not finite, give null.
+pub fn float_arith(op: Arith, x: f64, y: f64) -> Value {
     let r = match op {
         Arith::Add => x + y,
         Arith::Sub => x - y,

@@ -44,14 +44,9 @@ impl Pattern {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arith {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
-}
+use crate::expr::float_arith;
+/// The arithmetic operators are the SPL evaluator's.
+pub use crate::expr::Arith;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {
@@ -431,28 +426,7 @@ pub fn arith(op: Arith, a: &Value, b: &Value) -> Value {
             let (Some(x), Some(y)) = (number(a), number(b)) else {
                 return Value::Null;
             };
-            let r = match op {
-                Arith::Add => x + y,
-                Arith::Sub => x - y,
-                Arith::Mul => x * y,
-                Arith::Div => {
-                    if y == 0.0 {
-                        return Value::Null;
-                    }
-                    x / y
-                }
-                Arith::Mod => {
-                    if y == 0.0 {
-                        return Value::Null;
-                    }
-                    x % y
-                }
-            };
-            if r.is_finite() {
-                Value::Float(r)
-            } else {
-                Value::Null
-            }
+            float_arith(op, x, y)
         }
     }
 }
