@@ -561,3 +561,29 @@ pub fn next_top_level_pipe(text: &str) -> usize {
     }
     text.len()
 }
+
+/// The length of the number literal that `text` starts with: digits, an optional fraction
+/// (a `.` followed by digits) and an optional exponent. Both languages write numbers so.
+pub fn number_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let digits_from = |mut k: usize| {
+        while k < bytes.len() && bytes[k].is_ascii_digit() {
+            k += 1;
+        }
+        k
+    };
+    let mut end = digits_from(0);
+    if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end = digits_from(end + 1);
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let mut j = end + 1;
+        if matches!(bytes.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        if bytes.get(j).is_some_and(u8::is_ascii_digit) {
+            end = digits_from(j);
+        }
+    }
+    end
+}

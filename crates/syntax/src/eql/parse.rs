@@ -1082,29 +1082,7 @@ fn field(i: Input) -> PResult<Expr> {
 
 fn number(i: Input) -> PResult<Expr> {
     let text = i.fragment();
-    let bytes = text.as_bytes();
-    let mut end = 0;
-    while end < bytes.len() && bytes[end].is_ascii_digit() {
-        end += 1;
-    }
-    if end < bytes.len() && bytes[end] == b'.' && bytes.get(end + 1).is_some_and(|b| b.is_ascii_digit()) {
-        end += 1;
-        while end < bytes.len() && bytes[end].is_ascii_digit() {
-            end += 1;
-        }
-    }
-    if end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
-        let mut j = end + 1;
-        if j < bytes.len() && (bytes[j] == b'+' || bytes[j] == b'-') {
-            j += 1;
-        }
-        if j < bytes.len() && bytes[j].is_ascii_digit() {
-            while j < bytes.len() && bytes[j].is_ascii_digit() {
-                j += 1;
-            }
-            end = j;
-        }
-    }
+    let end = number_len(text);
     if text[end..].starts_with(|c: char| is_name_char(c)) {
         return fatal(i, Expected::Message("a name must not start with a digit".into()));
     }
