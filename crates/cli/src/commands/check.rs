@@ -1,10 +1,9 @@
 //! `quarry check`: do queries and rule files parse, and (without `--parse-only`) can every
 //! command and function they use run?
 
-use super::{Env, EqlFlags, Failure, InputFlags};
+use super::{names_rules, rule_queries, Env, EqlFlags, Failure, InputFlags};
 use crate::lang::{detect, Lang};
 use crate::parts::describe;
-use crate::rules::{collect, is_rule_file, Rule};
 use crate::Exit;
 use clap::Args;
 use quarry_engine::plan::EventOrder;
@@ -38,18 +37,13 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
     let mut items = Vec::new();
     for arg in &args.items {
         let path = PathBuf::from(arg);
-        if path.is_dir() || (path.is_file() && is_rule_file(&path)) {
-            for file in collect(&[path]).map_err(|d| Failure::new(Exit::InputError, d.message))? {
-                let rule = Rule::load(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-                // Checked as it runs: parameters at their defaults.
-                let text = rule
-                    .query_with(&Default::default())
-                    .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        if names_rules(&path) {
+            for found in rule_queries(path)? {
                 items.push(Item {
-                    name: file.display().to_string(),
-                    text,
-                    first_line: rule.query_line,
-                    lang: Some(rule.file.language),
+                    name: found.path.display().to_string(),
+                    text: found.text,
+                    first_line: found.rule.query_line,
+                    lang: Some(found.rule.file.language),
                 });
             }
         } else {

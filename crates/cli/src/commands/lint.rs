@@ -2,11 +2,10 @@
 //! other diagnostic (the query with a caret under the cause, a code, a `help:` line), or as
 //! one JSON object per line with `--format json`.
 
-use super::Failure;
+use super::{names_rules, rule_queries, Failure};
 use crate::diagnostics::render;
 use crate::lang::{detect, Lang};
 use crate::library;
-use crate::rules::{collect, is_rule_file, Rule};
 use crate::Exit;
 use clap::{Args, ValueEnum};
 use indexmap::IndexMap;
@@ -170,20 +169,15 @@ fn items(args: &LintArgs) -> Result<Vec<Item>, Failure> {
     let mut items = Vec::new();
     for arg in &args.items {
         let path = PathBuf::from(arg);
-        if path.is_dir() || (path.is_file() && is_rule_file(&path)) {
-            for file in collect(&[path]).map_err(|d| Failure::new(Exit::InputError, d.message))? {
-                let rule = Rule::load(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-                // Linted as it runs: parameters at their defaults.
-                let text = rule
-                    .query_with(&Default::default())
-                    .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        if names_rules(&path) {
+            for found in rule_queries(path)? {
                 items.push(Item {
-                    name: file.display().to_string(),
-                    text,
-                    first_line: rule.query_line,
-                    lang: rule.file.language,
-                    sourcetype: rule.file.sourcetype.clone(),
-                    path: Some(file),
+                    name: found.path.display().to_string(),
+                    text: found.text,
+                    first_line: found.rule.query_line,
+                    lang: found.rule.file.language,
+                    sourcetype: found.rule.file.sourcetype.clone(),
+                    path: Some(found.path),
                 });
             }
         } else if looks_like_path(arg) {

@@ -340,6 +340,32 @@ pub fn report_input_errors(report: &RunReport) -> Exit {
     }
 }
 
+/// A rule file's query as it runs: parameters at their defaults.
+pub struct RuleQuery {
+    pub path: PathBuf,
+    pub rule: crate::rules::Rule,
+    pub text: String,
+}
+
+/// Does a command-line argument name rule files (a directory, or a rule file) rather than
+/// being a query?
+pub fn names_rules(path: &std::path::Path) -> bool {
+    path.is_dir() || (path.is_file() && crate::rules::is_rule_file(path))
+}
+
+/// Every rule file under `path`, each with its query as it runs.
+pub fn rule_queries(path: PathBuf) -> Result<Vec<RuleQuery>, Failure> {
+    let mut out = Vec::new();
+    for file in crate::rules::collect(&[path]).map_err(|d| Failure::new(Exit::InputError, d.message))? {
+        let rule = crate::rules::Rule::load(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        let text = rule
+            .query_with(&Default::default())
+            .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+        out.push(RuleQuery { path: file, rule, text });
+    }
+    Ok(out)
+}
+
 /// A diagnostic for a failure that has no source text.
 pub fn plain_error(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Code::Input, message)
