@@ -139,7 +139,7 @@ pub fn build(op: &EqlOp) -> Box<dyn Operator> {
             semantics,
         } => Box::new(ops::Join::new(stages.clone(), until.clone(), *semantics)),
         EqlOp::Head(n) => Box::new(ops::Head::new(*n)),
-        EqlOp::Tail(n) => Box::new(ops::Tail::new(*n)),
+        EqlOp::Tail(n) => Box::new(crate::ops::head::Tail::in_order(*n)),
         EqlOp::Filter(e) => Box::new(ops::Filter(e.clone())),
         EqlOp::Unique { keys, ignore_case } => Box::new(ops::Unique::new(keys.clone(), *ignore_case)),
         EqlOp::UniqueCount { keys, ignore_case } => Box::new(ops::UniqueCount::new(keys.clone(), *ignore_case)),

@@ -10,7 +10,6 @@ use crate::ops::{Flow, Operator, RunContext};
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::cmp::Ordering;
-use std::collections::VecDeque;
 
 /// `<category> where <condition>`.
 #[derive(Clone, Debug)]
@@ -293,40 +292,6 @@ impl Operator for Head {
         } else {
             Flow::Continue
         }
-    }
-}
-
-/// `| tail N`: the last N results, in order.
-pub struct Tail {
-    n: usize,
-    held: VecDeque<Event>,
-}
-
-impl Tail {
-    pub fn new(n: u64) -> Tail {
-        Tail {
-            n: n.min(usize::MAX as u64) as usize,
-            held: VecDeque::new(),
-        }
-    }
-}
-
-impl Operator for Tail {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
-        for event in batch.drain(..) {
-            if self.n == 0 {
-                continue;
-            }
-            if self.held.len() == self.n {
-                self.held.pop_front();
-            }
-            self.held.push_back(event);
-        }
-        Flow::Continue
-    }
-
-    fn finish(&mut self, out: &mut Vec<Event>, _ctx: &RunContext) {
-        out.extend(self.held.drain(..));
     }
 }
 

@@ -66,17 +66,29 @@ impl Operator for Head {
     }
 }
 
-/// The last N results, returned in reverse order (newest input last becomes first).
+/// The last N results (`tail`): reversed in SPL, in order in EQL.
 pub struct Tail {
     n: usize,
     held: VecDeque<Event>,
+    /// SPL's `tail` returns the last results in reverse order; EQL's keeps their order.
+    reversed: bool,
 }
 
 impl Tail {
+    /// SPL's `tail`: the last `n` results, in reverse order.
     pub fn new(n: usize) -> Tail {
         Tail {
             n,
             held: VecDeque::new(),
+            reversed: true,
+        }
+    }
+
+    /// The last `n` results in the order they came (EQL's `tail`).
+    pub fn in_order(n: u64) -> Tail {
+        Tail {
+            reversed: false,
+            ..Tail::new(n.min(usize::MAX as u64) as usize)
         }
     }
 }
@@ -96,6 +108,10 @@ impl Operator for Tail {
     }
 
     fn finish(&mut self, out: &mut Vec<Event>, _ctx: &RunContext) {
-        out.extend(self.held.drain(..).rev());
+        if self.reversed {
+            out.extend(self.held.drain(..).rev());
+        } else {
+            out.extend(self.held.drain(..));
+        }
     }
 }

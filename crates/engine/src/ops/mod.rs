@@ -8,7 +8,7 @@ mod bucket;
 mod dedup;
 mod fillnull;
 mod filter;
-mod head;
+pub(crate) mod head;
 mod iplocation;
 mod project;
 mod rename;
