@@ -332,6 +332,20 @@ pub enum Prepared {
     Cidr(ipnet::IpNet),
 }
 
+impl Prepared {
+    /// The regex compiled ahead of time, else `pattern` compiled now; `None` when the pattern
+    /// is not text or not a valid regex.
+    pub fn regex_or(&self, pattern: &Value) -> Option<std::borrow::Cow<'_, regex::Regex>> {
+        match self {
+            Prepared::Regex(r) => Some(std::borrow::Cow::Borrowed(r)),
+            _ => pattern
+                .as_text()
+                .and_then(|p| regex::Regex::new(&p).ok())
+                .map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
 /// Compiles what `func` can use ahead of time from its literal arguments; an error message
 /// when a literal is invalid (a bad regex is a plan error, as in Splunk).
 pub fn prepare(func: Func, literal_args: &[Option<Value>]) -> Result<Prepared, String> {

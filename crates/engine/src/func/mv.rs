@@ -64,16 +64,8 @@ pub fn sort(v: &Value) -> Value {
 
 /// Index of the first value matching the regex, or null.
 pub fn find(v: &Value, pattern: &Value, prepared: &Prepared) -> Value {
-    let owned;
-    let re = match prepared {
-        Prepared::Regex(r) => r,
-        _ => match pattern.as_text().map(|p| regex::Regex::new(&p)) {
-            Some(Ok(r)) => {
-                owned = r;
-                &owned
-            }
-            _ => return Value::Null,
-        },
+    let Some(re) = prepared.regex_or(pattern) else {
+        return Value::Null;
     };
     v.iter()
         .position(|i| re.is_match(&i.display_text()))

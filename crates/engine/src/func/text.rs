@@ -84,12 +84,8 @@ pub fn substr(args: &[Value]) -> Value {
 
 /// `replace(X, regex, replacement)`: every match; `\1` in the replacement is group 1.
 pub fn replace(args: &[Value], prepared: &Prepared) -> Value {
-    let regex = match prepared {
-        Prepared::Regex(r) => r.clone(),
-        _ => match args[1].as_text().map(|p| regex::Regex::new(&p)) {
-            Some(Ok(r)) => r,
-            _ => return Value::Null,
-        },
+    let Some(regex) = prepared.regex_or(&args[1]) else {
+        return Value::Null;
     };
     let Some(replacement) = args[2].as_text() else {
         return Value::Null;
@@ -218,16 +214,8 @@ pub fn like(v: &Value, pattern: &Value, prepared: &Prepared) -> Value {
 }
 
 pub fn regex_match(v: &Value, pattern: &Value, prepared: &Prepared) -> Value {
-    let owned;
-    let re = match prepared {
-        Prepared::Regex(r) => r,
-        _ => match pattern.as_text().map(|p| regex::Regex::new(&p)) {
-            Some(Ok(r)) => {
-                owned = r;
-                &owned
-            }
-            _ => return Value::Null,
-        },
+    let Some(re) = prepared.regex_or(pattern) else {
+        return Value::Null;
     };
     if v.is_null() {
         return Value::Null;
