@@ -9,8 +9,10 @@ pub mod lang;
 pub mod library;
 pub mod output;
 pub mod parts;
+pub mod port;
 pub mod repl;
 pub mod rules;
+pub mod upstream;
 
 /// Exit codes of `quarry`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -61,17 +61,9 @@ pub fn load_macros(lib: &mut MacroLibrary, path: &Path) -> Result<usize, Diagnos
     }
 }
 
-/// `macros.conf` files in `dir` and its parents (nearest last, so it wins).
+/// Macro definitions kept next to rules in `dir`: `macros.conf`, a security_content
+/// `macros/` directory, an app's `default/macros.conf`, in `dir` and its parents (nearest
+/// last, so it wins). See [`crate::upstream::definitions_near`].
 pub fn macros_near(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut current = Some(dir);
-    while let Some(d) = current {
-        let candidate = d.join("macros.conf");
-        if candidate.is_file() {
-            found.push(candidate);
-        }
-        current = d.parent();
-    }
-    found.reverse();
-    found
+    crate::upstream::definitions_near(&dir.join("rule")).macros
 }

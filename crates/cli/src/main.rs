@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 // than the system allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use quarry_cli::commands::{check, gen, lint, query, repl, run, test};
+use quarry_cli::commands::{check, gen, lint, port, query, repl, run, test};
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +34,9 @@ enum Command {
     Test(test::TestArgs),
     /// Explain why rules cannot do what they say: findings with the cause underlined.
     Lint(lint::LintArgs),
+    /// A porting report over rule repositories: per rule whether it parses and runs, what is
+    /// missing, lint findings and (with --input) its alerts; then a summary.
+    Port(port::PortArgs),
     /// Generate sample logs (deterministic), optionally with injected attacks.
     Gen(gen::GenArgs),
     /// An interactive shell: load logs once, then query them (also plain `quarry` at a terminal).
@@ -52,6 +55,7 @@ fn main() {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Port(args) => port::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Repl(args) => repl::run(args),
     };

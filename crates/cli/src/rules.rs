@@ -68,6 +68,16 @@ pub struct RuleFile {
     pub parameters: IndexMap<String, Parameter>,
     #[serde(default)]
     pub tests: Vec<RuleTest>,
+    /// EQL: the field events are ordered by instead of `@timestamp` (Elastic's
+    /// `timestamp_override`; `@timestamp` still serves events without it).
+    #[serde(default)]
+    pub timestamp_override: Option<String>,
+    /// EQL: the field `process where ...` tests instead of `event.category`.
+    #[serde(default)]
+    pub event_category_override: Option<String>,
+    /// EQL: the field that orders events with the same timestamp.
+    #[serde(default)]
+    pub tiebreaker_field: Option<String>,
 }
 
 /// A tunable of a rule: `$name$` in the query stands for its value.
@@ -176,7 +186,19 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Reads a rule file: Quarry's own TOML, or a publisher's file holding one rule (an ESCU
+    /// detection, an Elastic rule; see [`crate::upstream`]).
     pub fn load(path: &Path) -> Result<Rule, Diagnostic> {
+        if crate::upstream::is_upstream_file(path) {
+            let mut rules = crate::upstream::runnable(path)?;
+            return match rules.len() {
+                1 => Ok(rules.remove(0)),
+                n => Err(Diagnostic::error(
+                    Code::Input,
+                    format!("{}: holds {n} rules; expected one", path.display()),
+                )),
+            };
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Diagnostic::error(Code::Input, format!("{}: {e}", path.display())))?;
         Rule::parse(&text, path)
@@ -350,8 +372,23 @@ pub fn fill_template(template: &str, get: &dyn Fn(&str) -> Value) -> String {
     out
 }
 
-/// Is this file a rule (a TOML file with a `query`)? Profiles and other files are not.
+/// Every rule of a rule file: one for Quarry's own files, one or more for a publisher's.
+pub fn load_all(path: &Path) -> Result<Vec<Rule>, Diagnostic> {
+    if crate::upstream::is_upstream_file(path) {
+        crate::upstream::runnable(path)
+    } else {
+        Rule::load(path).map(|r| vec![r])
+    }
+}
+
+/// Is this file a rule file: a TOML file with a `query`, or a publisher's rule file (see
+/// [`crate::upstream`])? Profiles and other files are not.
 pub fn is_rule_file(path: &Path) -> bool {
+    is_quarry_rule_file(path) || crate::upstream::is_upstream_file(path)
+}
+
+/// Is this file one of Quarry's own rule files (a TOML file with a top-level `query`)?
+pub fn is_quarry_rule_file(path: &Path) -> bool {
     if path.extension().and_then(|e| e.to_str()) != Some("toml") {
         return false;
     }

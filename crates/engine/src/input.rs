@@ -22,6 +22,9 @@ pub const DEFAULT_TIME_FIELDS: &[&str] = &["_time", "@timestamp", "timestamp", "
 pub struct ReadOptions {
     /// `--time-field`: overrides the profile and the defaults.
     pub time_field: Option<String>,
+    /// Fields tried after `time_field` for an event that lacks it (an Elastic rule's
+    /// `timestamp_override` falls back to `@timestamp`).
+    pub time_fallback: Vec<String>,
     /// `--time-unit`: how numbers in the time field are read (default seconds, or the
     /// profile's unit).
     pub time_unit: Option<TimeUnit>,
@@ -40,6 +43,7 @@ impl Default for ReadOptions {
     fn default() -> ReadOptions {
         ReadOptions {
             time_field: None,
+            time_fallback: Vec::new(),
             time_unit: None,
             sourcetype: None,
             profile: None,
@@ -536,7 +540,9 @@ impl Timing {
             &opts.time_field,
             opts.profile.as_ref().and_then(|p| p.time_field.clone()),
         ) {
-            (Some(f), _) => vec![f.clone()],
+            (Some(f), _) => std::iter::once(f.clone())
+                .chain(opts.time_fallback.iter().cloned())
+                .collect(),
             // The profile's field first; events already shaped otherwise keep their own time.
             (None, Some(f)) => std::iter::once(f.clone()).chain(defaults.filter(|d| *d != f)).collect(),
             (None, None) => defaults.collect(),

@@ -3,11 +3,14 @@
 
 use super::{names_rules, rule_queries, Env, EqlFlags, Failure, InputFlags};
 use crate::lang::{detect, Lang};
+use crate::library;
 use crate::parts::describe;
 use crate::Exit;
 use clap::Args;
+use indexmap::IndexMap;
 use quarry_engine::plan::EventOrder;
-use std::path::PathBuf;
+use quarry_syntax::spl::macros::MacroLibrary;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -31,6 +34,8 @@ struct Item {
     text: String,
     first_line: usize,
     lang: Option<Lang>,
+    /// The rule file's directory, for macros kept next to it.
+    dir: Option<PathBuf>,
 }
 
 pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
@@ -44,6 +49,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
                     text: found.text,
                     first_line: found.rule.query_line,
                     lang: Some(found.rule.file.language),
+                    dir: found.path.parent().map(PathBuf::from),
                 });
             }
         } else {
@@ -52,12 +58,26 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
                 text: arg.clone(),
                 first_line: 1,
                 lang: args.lang,
+                dir: None,
             });
         }
     }
     let mut env = Env::load(&args.input)?;
+    let base = env.macros.clone();
+    let mut near: IndexMap<PathBuf, MacroLibrary> = IndexMap::new();
     let mut failed = 0;
     for item in &items {
+        env.macros = match &item.dir {
+            Some(dir) => match near.get(dir) {
+                Some(lib) => lib.clone(),
+                None => {
+                    let lib = macros_next_to(dir, &base, &args.input.macros)?;
+                    near.insert(dir.clone(), lib.clone());
+                    lib
+                }
+            },
+            None => base.clone(),
+        };
         let lang = item.lang.unwrap_or_else(|| detect(&item.text));
         let result = if args.parse_only {
             let id = env.add_query(&item.name, &item.text, item.first_line);
@@ -96,4 +116,14 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
     } else {
         Ok(Exit::Ok)
     }
+}
+
+/// The macros for rules in `dir`: the shipped ones, those kept next to the rules, then the
+/// `--macros` files (which win).
+fn macros_next_to(dir: &Path, base: &MacroLibrary, flags: &[PathBuf]) -> Result<MacroLibrary, Failure> {
+    let mut lib = base.clone();
+    for path in library::macros_near(dir).iter().chain(flags) {
+        library::load_macros(&mut lib, path).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+    }
+    Ok(lib)
 }

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod gen;
 pub mod lint;
+pub mod port;
 pub mod query;
 pub mod repl;
 pub mod run;
@@ -357,11 +358,16 @@ pub fn names_rules(path: &std::path::Path) -> bool {
 pub fn rule_queries(path: PathBuf) -> Result<Vec<RuleQuery>, Failure> {
     let mut out = Vec::new();
     for file in crate::rules::collect(&[path]).map_err(|d| Failure::new(Exit::InputError, d.message))? {
-        let rule = crate::rules::Rule::load(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-        let text = rule
-            .query_with(&Default::default())
-            .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
-        out.push(RuleQuery { path: file, rule, text });
+        for rule in crate::rules::load_all(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))? {
+            let text = rule
+                .query_with(&Default::default())
+                .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
+            out.push(RuleQuery {
+                path: file.clone(),
+                rule,
+                text,
+            });
+        }
     }
     Ok(out)
 }

@@ -137,6 +137,7 @@ impl<'a> Preparer<'a> {
         let dir = rule.path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let env = self.env_for(&dir)?;
         let name = rule.path.display().to_string();
+        let eql_options = rule_eql_options(&rule, flags, eql);
         let plan = env
             .compile(
                 &name,
@@ -144,7 +145,7 @@ impl<'a> Preparer<'a> {
                 rule.query_line,
                 Some(rule.file.language),
                 flags.order,
-                &eql.options_for(flags),
+                &eql_options,
             )
             .map_err(|diagnostics| Failure::new(Exit::QueryError, env.render(&diagnostics)))?;
         let read = match sourcetype {
@@ -157,12 +158,44 @@ impl<'a> Preparer<'a> {
             }
             None => env.read_options(flags, rule.file.sourcetype.as_deref())?,
         };
+        let read = rule_read_options(&rule, flags, read);
         Ok(Prepared { rule, plan, read })
     }
 
     pub fn geoip(&self) -> Option<std::sync::Arc<quarry_engine::geoip::GeoIp>> {
         self.envs.values().next().and_then(|e| e.geoip.clone())
     }
+}
+
+/// EQL options for `rule`: the flags', with the rule's own settings (an Elastic rule's
+/// `event_category_override`, `tiebreaker_field`, `timestamp_override`) where the flags leave
+/// the default.
+pub fn rule_eql_options(rule: &Rule, flags: &InputFlags, eql: &EqlFlags) -> quarry_engine::eql::EqlOptions {
+    let mut options = eql.options_for(flags);
+    let f = &rule.file;
+    if let Some(category) = &f.event_category_override {
+        if eql.category_field == EqlFlags::default().category_field {
+            options.category_field = category.clone();
+        }
+    }
+    if eql.tiebreaker.is_none() {
+        options.tiebreaker = f.tiebreaker_field.clone().or(options.tiebreaker);
+    }
+    if let (Some(ts), None) = (&f.timestamp_override, &flags.time_field) {
+        options.time_field = Some(ts.clone());
+    }
+    options
+}
+
+/// How to read inputs for `rule`: with `timestamp_override`, events are timed by that field,
+/// and by `@timestamp` when they lack it (as Kibana's detection engine does), unless
+/// `--time-field` says otherwise.
+pub fn rule_read_options(rule: &Rule, flags: &InputFlags, mut read: ReadOptions) -> ReadOptions {
+    if let (Some(ts), None) = (&rule.file.timestamp_override, &flags.time_field) {
+        read.time_field = Some(ts.clone());
+        read.time_fallback = vec!["@timestamp".into()];
+    }
+    read
 }
 
 /// What one rule did in a run.
@@ -190,12 +223,13 @@ pub fn run_prepared(
     on_result: &mut dyn FnMut(&Rule, Event),
 ) -> Vec<Pass> {
     // Group by how inputs are read (the source type decides the profile and time field).
-    let mut groups: IndexMap<Option<String>, Vec<Prepared>> = IndexMap::new();
+    let mut groups: IndexMap<(Option<String>, Option<String>), Vec<Prepared>> = IndexMap::new();
     for p in prepared {
-        groups.entry(p.read.sourcetype.clone()).or_default().push(p);
+        let key = (p.read.sourcetype.clone(), p.read.time_field.clone());
+        groups.entry(key).or_default().push(p);
     }
     let mut passes = Vec::new();
-    for (sourcetype, group) in groups {
+    for ((sourcetype, _), group) in groups {
         let started = Instant::now();
         let mut read = group[0].read.clone();
         read.inputs_in_time_order =
@@ -293,15 +327,17 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
     let mut preparer = Preparer::new(&args.input, &args.eql);
     let mut prepared = Vec::new();
     let mut params_used = vec![false; args.params.len()];
+    let mut rules = Vec::new();
     for path in paths {
-        let rule = match Rule::load(&path) {
-            Ok(rule) => rule,
+        match crate::rules::load_all(&path) {
+            Ok(found) => rules.extend(found),
             Err(d) => {
                 eprintln!("quarry: error: {}", d.message);
                 worst = Exit::QueryError;
-                continue;
             }
-        };
+        }
+    }
+    for rule in rules {
         // A `--param` applies to every rule that declares it.
         let mut params = IndexMap::new();
         for (k, (name, value)) in args.params.iter().enumerate() {

@@ -478,7 +478,7 @@ fn split_stanza(stanza: &str) -> (String, usize) {
 }
 
 /// Lines of a .conf file with `\` continuations joined; each with its first line number.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
+pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut lines = Vec::new();
     let mut pending: Option<(usize, String)> = None;
     for (n, raw) in text.lines().enumerate() {
