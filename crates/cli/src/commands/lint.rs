@@ -82,7 +82,7 @@ pub struct Outcome {
 }
 
 pub fn run(args: LintArgs) -> Result<Exit, Failure> {
-    let items = items(&args)?;
+    let (items, skipped) = items(&args)?;
     let base_macros = load_macros(library::builtin_macros(), &args.macros)?;
     let profiles = load_profiles(&args.profile)?;
     if let Some(st) = &args.sourcetype {
@@ -98,7 +98,7 @@ pub fn run(args: LintArgs) -> Result<Exit, Failure> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut counts: IndexMap<&'static str, usize> = IndexMap::new();
-    let (mut with_findings, mut failed) = (0, 0);
+    let (mut with_findings, mut failed) = (0, skipped);
     for item in &items {
         let mut macros = base_macros.clone();
         if let Some(dir) = item.path.as_deref().and_then(Path::parent) {
@@ -135,7 +135,7 @@ pub fn run(args: LintArgs) -> Result<Exit, Failure> {
     out.flush()
         .map_err(|e| Failure::new(Exit::InputError, format!("writing findings: {e}")))?;
     let total: usize = counts.values().sum();
-    let summary = summary(items.len(), with_findings, failed, total, &counts);
+    let summary = summary(items.len() + skipped, with_findings, failed, total, &counts);
     match args.format {
         LintFormat::Text => println!("{summary}"),
         LintFormat::Json => eprintln!("{summary}"),
@@ -165,12 +165,19 @@ fn lint_one(item: &Item, macros: &MacroLibrary, profile: Option<&Profile>, diale
     Outcome { sources, result }
 }
 
-fn items(args: &LintArgs) -> Result<Vec<Item>, Failure> {
+/// The queries to lint, and how many rules could not be (in a language Quarry does not run).
+fn items(args: &LintArgs) -> Result<(Vec<Item>, usize), Failure> {
     let mut items = Vec::new();
+    let mut skipped = 0;
     for arg in &args.items {
         let path = PathBuf::from(arg);
         if names_rules(&path) {
-            for found in rule_queries(path)? {
+            let (found, unsupported) = rule_queries(path)?;
+            for message in unsupported {
+                eprintln!("quarry: error: {message}");
+                skipped += 1;
+            }
+            for found in found {
                 items.push(Item {
                     name: found.path.display().to_string(),
                     text: found.text,
@@ -196,7 +203,7 @@ fn items(args: &LintArgs) -> Result<Vec<Item>, Failure> {
             });
         }
     }
-    Ok(items)
+    Ok((items, skipped))
 }
 
 /// A name ending in `.toml` or a path that exists but is not a rule: not a query.

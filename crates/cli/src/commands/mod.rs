@@ -354,11 +354,21 @@ pub fn names_rules(path: &std::path::Path) -> bool {
     path.is_dir() || (path.is_file() && crate::rules::is_rule_file(path))
 }
 
-/// Every rule file under `path`, each with its query as it runs.
-pub fn rule_queries(path: PathBuf) -> Result<Vec<RuleQuery>, Failure> {
+/// Every rule file under `path`, each with its query as it runs; and, apart, the rules that
+/// cannot be run at all (a publisher's rule in a language Quarry does not run), as messages.
+pub fn rule_queries(path: PathBuf) -> Result<(Vec<RuleQuery>, Vec<String>), Failure> {
     let mut out = Vec::new();
+    let mut unsupported = Vec::new();
     for file in crate::rules::collect(&[path]).map_err(|d| Failure::new(Exit::InputError, d.message))? {
-        for rule in crate::rules::load_all(&file).map_err(|d| Failure::new(Exit::QueryError, d.message))? {
+        let rules = match crate::rules::load_all(&file) {
+            Ok(rules) => rules,
+            Err(d) if d.code == Code::Unsupported => {
+                unsupported.push(d.message);
+                continue;
+            }
+            Err(d) => return Err(Failure::new(Exit::QueryError, d.message)),
+        };
+        for rule in rules {
             let text = rule
                 .query_with(&Default::default())
                 .map_err(|d| Failure::new(Exit::QueryError, d.message))?;
@@ -369,7 +379,7 @@ pub fn rule_queries(path: PathBuf) -> Result<Vec<RuleQuery>, Failure> {
             });
         }
     }
-    Ok(out)
+    Ok((out, unsupported))
 }
 
 /// A diagnostic for a failure that has no source text.
