@@ -58,6 +58,12 @@ impl LookupIndex {
         if has_ext(path, "csv") || has_ext(path, "gz") {
             self.defs
                 .insert(file_name.to_string(), LookupDef::File(path.to_path_buf()));
+            // A table without a definition also answers to its name without `.csv`, as a
+            // lookup given with `--lookups` is meant to (a definition of that name wins).
+            let stem = file_name.trim_end_matches(".gz").trim_end_matches(".csv");
+            self.defs
+                .entry(stem.to_string())
+                .or_insert_with(|| LookupDef::File(path.to_path_buf()));
         } else if has_ext(path, "yml") || has_ext(path, "yaml") {
             let Ok(text) = std::fs::read_to_string(path) else {
                 return;
