@@ -148,3 +148,28 @@ fn the_public_corpora_port_as_upstream_trees() {
         assert!(r.runnable, "{}: {:?} {:?}", r.file, r.missing, r.errors);
     }
 }
+
+const MFA_RULE: &str =
+    "tests/fixtures/upstream/detection-rules/rules/integrations/okta/credential_access_mfa_push_brute_force.toml";
+
+#[test]
+fn a_timestamp_override_falls_back_to_timestamp_unless_the_rule_disables_it() {
+    use quarry_cli::commands::run::rule_read_options;
+    use quarry_cli::upstream::elastic_toml;
+    use quarry_engine::input::ReadOptions;
+    let text = std::fs::read_to_string(common::root().join(MFA_RULE)).unwrap();
+    let read = |text: &str| {
+        let rule = elastic_toml::parse(text, Path::new(MFA_RULE)).unwrap().rule.unwrap();
+        let opts = rule_read_options(&rule, &InputFlags::default(), ReadOptions::default());
+        (opts.time_field, opts.time_fallback)
+    };
+    assert_eq!(
+        read(&text),
+        (Some("event.ingested".to_string()), vec!["@timestamp".to_string()])
+    );
+    let disabled = text.replace(
+        "timestamp_override = \"event.ingested\"",
+        "timestamp_override = \"event.ingested\"\ntimestamp_override_fallback_disabled = true",
+    );
+    assert_eq!(read(&disabled), (Some("event.ingested".to_string()), vec![]));
+}

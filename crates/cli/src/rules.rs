@@ -13,6 +13,9 @@
 //! description = "..."
 //! behaviour = "..."                # what the rule really does, in Quarry's words
 //! query = '''...'''               # `$name$` stands for a parameter's value
+//! timestamp_override = "event.ingested"     # EQL, as Elastic's rule settings: the time field
+//! event_category_override = "event.type"    # what `process where` tests
+//! tiebreaker_field = "event.sequence"       # orders events with the same time
 //!
 //! [origin]                         # verbatim, product, url, version, date, status, authors, license
 //! [mitre]                          # tactics, techniques
@@ -72,6 +75,10 @@ pub struct RuleFile {
     /// `timestamp_override`; `@timestamp` still serves events without it).
     #[serde(default)]
     pub timestamp_override: Option<String>,
+    /// EQL: with `timestamp_override`, events without that field are not timed by
+    /// `@timestamp` (Elastic's `timestamp_override_fallback_disabled`).
+    #[serde(default)]
+    pub timestamp_override_fallback_disabled: bool,
     /// EQL: the field `process where ...` tests instead of `event.category`.
     #[serde(default)]
     pub event_category_override: Option<String>,

@@ -188,12 +188,14 @@ pub fn rule_eql_options(rule: &Rule, flags: &InputFlags, eql: &EqlFlags) -> quar
 }
 
 /// How to read inputs for `rule`: with `timestamp_override`, events are timed by that field,
-/// and by `@timestamp` when they lack it (as Kibana's detection engine does), unless
-/// `--time-field` says otherwise.
+/// and by `@timestamp` when they lack it (as Kibana's detection engine does, unless the rule
+/// sets `timestamp_override_fallback_disabled`); `--time-field` overrides both.
 pub fn rule_read_options(rule: &Rule, flags: &InputFlags, mut read: ReadOptions) -> ReadOptions {
     if let (Some(ts), None) = (&rule.file.timestamp_override, &flags.time_field) {
         read.time_field = Some(ts.clone());
-        read.time_fallback = vec!["@timestamp".into()];
+        if !rule.file.timestamp_override_fallback_disabled {
+            read.time_fallback = vec!["@timestamp".into()];
+        }
     }
     read
 }

@@ -123,6 +123,10 @@ pub fn parse(text: &str, path: &Path) -> Result<UpstreamRule, Diagnostic> {
                 parameters: Default::default(),
                 tests: Vec::new(),
                 timestamp_override: string("timestamp_override"),
+                timestamp_override_fallback_disabled: rule
+                    .get("timestamp_override_fallback_disabled")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
                 event_category_override: string("event_category_override"),
                 tiebreaker_field: string("tiebreaker_field"),
             };

@@ -79,6 +79,7 @@ pub fn parse(text: &str, path: &Path) -> Result<UpstreamRule, Diagnostic> {
         parameters: Default::default(),
         tests: Vec::new(),
         timestamp_override: None,
+        timestamp_override_fallback_disabled: false,
         event_category_override: None,
         tiebreaker_field: None,
     };
