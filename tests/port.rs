@@ -113,7 +113,7 @@ fn the_public_corpora_port_as_upstream_trees() {
     lay_out(&dir.0);
     let started = Instant::now();
     let rows = port(
-        &[dir.0.clone()],
+        std::slice::from_ref(&dir.0),
         &PortOptions::default(),
         &[],
         &InputFlags::default(),

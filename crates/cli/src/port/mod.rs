@@ -173,6 +173,14 @@ fn read_file(path: &Path) -> Option<Found> {
     })
 }
 
+/// A rule to examine: its file, the rule (or why the file could not be read), and the
+/// definitions next to it.
+struct Work {
+    path: PathBuf,
+    rule: Result<UpstreamRule, Diagnostic>,
+    defs: Option<Arc<Defs>>,
+}
+
 /// The definitions one directory's rules use, loaded once.
 struct Defs {
     macros: MacroLibrary,
@@ -200,7 +208,7 @@ pub fn port(
     let profile = options.sourcetype.as_deref().and_then(|st| profiles.get(st));
     // One set of definitions per place in the tree.
     let mut defs: IndexMap<Definitions, Arc<Defs>> = IndexMap::new();
-    let mut work: Vec<(PathBuf, Result<UpstreamRule, Diagnostic>, Option<Arc<Defs>>)> = Vec::new();
+    let mut work: Vec<Work> = Vec::new();
     for f in found {
         let near = upstream::definitions_near(&f.path);
         if !defs.contains_key(&near) {
@@ -217,13 +225,21 @@ pub fn port(
         }
         let d = defs.get(&near).cloned();
         match f.rules {
-            Ok(rules) => work.extend(rules.into_iter().map(|r| (f.path.clone(), Ok(r), d.clone()))),
-            Err(e) => work.push((f.path, Err(e), None)),
+            Ok(rules) => work.extend(rules.into_iter().map(|r| Work {
+                path: f.path.clone(),
+                rule: Ok(r),
+                defs: d.clone(),
+            })),
+            Err(e) => work.push(Work {
+                path: f.path,
+                rule: Err(e),
+                defs: None,
+            }),
         }
     }
     let mut rows: Vec<Row> = work
         .par_iter()
-        .map(|(path, rule, defs)| match (rule, defs) {
+        .map(|Work { path, rule, defs }| match (rule, defs) {
             (Ok(rule), Some(defs)) => analyse(path, rule, defs, profile.as_deref(), flags, eql),
             (Ok(rule), None) => unreadable(path, &rule.name),
             (Err(e), _) => {
@@ -506,7 +522,7 @@ fn calls_in(expr: &Expr, visit: &mut dyn FnMut(&str)) {
 /// and records each one's alert count.
 fn count_alerts(
     rows: &mut [Row],
-    work: &[(PathBuf, Result<UpstreamRule, Diagnostic>, Option<Arc<Defs>>)],
+    work: &[Work],
     inputs: &[String],
     flags: &InputFlags,
     eql: &EqlFlags,
@@ -514,8 +530,8 @@ fn count_alerts(
     let mut preparer = Preparer::new(flags, eql);
     let mut prepared = Vec::new();
     let mut index: IndexMap<(PathBuf, String), usize> = IndexMap::new();
-    for (n, (row, (_, rule, _))) in rows.iter_mut().zip(work).enumerate() {
-        let Ok(UpstreamRule { rule: Some(rule), .. }) = rule else {
+    for (n, (row, w)) in rows.iter_mut().zip(work).enumerate() {
+        let Ok(UpstreamRule { rule: Some(rule), .. }) = &w.rule else {
             continue;
         };
         if !row.runnable {
@@ -537,10 +553,8 @@ fn count_alerts(
             counts[n] += 1;
         }
     });
-    for pass in &passes {
-        for e in &pass.read.errors {
-            return Err(Diagnostic::error(Code::Input, e.to_string()));
-        }
+    if let Some(e) = passes.iter().flat_map(|p| &p.read.errors).next() {
+        return Err(Diagnostic::error(Code::Input, e.to_string()));
     }
     for (row, count) in rows.iter_mut().zip(counts) {
         if row.alerts.is_some() {

@@ -25,7 +25,9 @@ use std::path::Path;
 
 /// Reads every saved search of the file.
 pub fn parse(text: &str, path: &Path) -> Result<Vec<UpstreamRule>, Diagnostic> {
-    let mut stanzas: Vec<(String, IndexMap<String, (usize, String)>)> = Vec::new();
+    // Each stanza's settings: key to (line, value).
+    type Settings = IndexMap<String, (usize, String)>;
+    let mut stanzas: Vec<(String, Settings)> = Vec::new();
     for (line_no, line) in logical_lines(text) {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
