@@ -359,3 +359,24 @@ fn check_and_lint_report_a_rule_in_another_language_and_go_on() {
         text(&lint.stdout)
     );
 }
+
+#[test]
+fn port_reports_a_detection_whose_yaml_is_broken() {
+    let dir = std::env::temp_dir().join(format!("quarry-port-broken-{}", std::process::id()));
+    let file = dir.join("detections/endpoint/broken.yml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "name: Broken\nsearch: '`sysmon` | stats count\n  by: [dest\n").unwrap();
+    let (rows, summary) = port_json(&[dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "unreadable");
+    assert!(
+        rows[0]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("broken.yml: not a detection"),
+        "{}",
+        rows[0]
+    );
+    assert_eq!(summary["status"]["unreadable"], 1);
+}

@@ -22,16 +22,12 @@ use quarry_syntax::{Code, Diagnostic};
 use serde_yaml_ng::Value as Yaml;
 use std::path::Path;
 
-/// Does this YAML text look like a detection (a `name` and a `search`)? Macro and lookup
-/// definitions have `definition` and `filename` instead.
+/// Does this YAML text look like a detection: top-level `name` and `search` keys? Macro and
+/// lookup definitions have `definition` and `filename` instead. Decided on the text alone, so
+/// that a detection with broken YAML is still reported as one.
 pub fn looks_like_detection(text: &str) -> bool {
     let has_key = |key: &str| text.starts_with(&format!("{key}:")) || text.contains(&format!("\n{key}:"));
-    if !(has_key("search") && has_key("name")) {
-        return false;
-    }
-    serde_yaml_ng::from_str::<Yaml>(text)
-        .ok()
-        .is_some_and(|doc| doc.get("search").is_some_and(Yaml::is_string) && doc.get("name").is_some())
+    has_key("search") && has_key("name")
 }
 
 /// Reads one detection.
