@@ -97,6 +97,36 @@ const KNOWN_ERRORS: [(&str, &str); 1] = [(
     "`match` patterns with a literal `{` (PCRE reads it as text; the regex crate wants a quantifier)",
 )];
 
+/// Writes `okta_rules.jsonl` (both publishers, every language) out as two upstream trees.
+fn lay_out_okta(dir: &Path) {
+    for r in lines("okta_rules.jsonl") {
+        // An older text of a rule is named `history:<path>@<commit>`: kept under history/.
+        let path = r["path"].as_str().unwrap().split('@').next().unwrap().replace(':', "/");
+        if r["repo"] == "splunk/security_content" {
+            let mut yml = String::new();
+            for (key, from) in [("name", "name"), ("id", "id"), ("type", "type"), ("search", "query")] {
+                yml.push_str(&format!("{key}: {}\n", quoted(&r[from])));
+            }
+            write(&dir.join("security_content").join(&path), &yml);
+        } else {
+            let mut toml = String::from("[rule]\n");
+            for (key, from) in [
+                ("rule_id", "id"),
+                ("name", "name"),
+                ("type", "type"),
+                ("language", "language"),
+                ("index", "index"),
+                ("query", "query"),
+            ] {
+                if !r[from].is_null() {
+                    toml.push_str(&format!("{key} = {}\n", quoted(&r[from])));
+                }
+            }
+            write(&dir.join("detection-rules").join(&path), &toml);
+        }
+    }
+}
+
 fn report(rows: &[Row]) -> String {
     let mut out = Vec::new();
     quarry_cli::port::report::write_markdown(&mut out, &[], &summarize(rows)).unwrap();
@@ -172,4 +202,36 @@ fn a_timestamp_override_falls_back_to_timestamp_unless_the_rule_disables_it() {
         "timestamp_override = \"event.ingested\"\ntimestamp_override_fallback_disabled = true",
     );
     assert_eq!(read(&disabled), (Some("event.ingested".to_string()), vec![]));
+}
+
+#[test]
+fn the_okta_rules_of_both_publishers_port_in_every_language() {
+    if !corpus().is_dir() {
+        eprintln!("skipped: ../shared/corpus not present");
+        return;
+    }
+    let dir = Scratch(std::env::temp_dir().join(format!("quarry-port-okta-{}", std::process::id())));
+    lay_out_okta(&dir.0);
+    let rows = port(
+        std::slice::from_ref(&dir.0),
+        &PortOptions::default(),
+        &[],
+        &InputFlags::default(),
+        &EqlFlags::default(),
+    )
+    .unwrap();
+    eprintln!("{}", report(&rows));
+    assert_eq!(rows.len(), lines("okta_rules.jsonl").len());
+    for r in &rows {
+        match (r.format, r.language.as_str()) {
+            // EQL rules run; KQL, ES|QL and machine-learning jobs are named, not run.
+            ("elastic", "eql") => assert!(r.runnable, "{}: {:?} {:?}", r.file, r.missing, r.errors),
+            ("elastic", language) => {
+                assert_eq!(r.status, Status::OtherLanguage, "{}", r.file);
+                assert_eq!(r.missing, vec![format!("unsupported: {language} rules")]);
+            }
+            ("escu", "spl") => assert_ne!(r.status, Status::ParseError, "{}: {:?}", r.file, r.errors),
+            other => panic!("{}: unexpected {other:?}", r.file),
+        }
+    }
 }
