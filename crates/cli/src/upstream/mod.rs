@@ -170,3 +170,49 @@ pub(crate) fn query_line(text: &str, query: &str, key: &str) -> usize {
         .or_else(|| text.find(key));
     pos.map(|p| text[..p].matches('\n').count() + 1).unwrap_or(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixtures() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/upstream")
+            .canonicalize()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn an_escu_detection_finds_the_macros_and_lookups_of_its_checkout() {
+        let root = fixtures().join("security_content");
+        let defs = definitions_near(&root.join("detections/endpoint/attacker_tools_on_endpoint.yml"));
+        assert_eq!(defs.macros, vec![root.join("macros")]);
+        assert_eq!(defs.lookups, vec![root.join("lookups")]);
+    }
+
+    #[test]
+    fn an_app_search_finds_the_apps_macros_conf_and_transforms_conf() {
+        let root = fixtures().join("splunk_app");
+        let defs = definitions_near(&root.join("default/savedsearches.conf"));
+        assert_eq!(defs.macros, vec![root.join("default/macros.conf")]);
+        assert_eq!(
+            defs.lookups,
+            vec![root.join("lookups"), root.join("default/transforms.conf")]
+        );
+    }
+
+    #[test]
+    fn formats_are_told_apart_by_name_and_content() {
+        let root = fixtures();
+        let escu = root.join("security_content/detections/application/okta_suspicious_use_of_a_session_cookie.yml");
+        assert_eq!(detect(&escu), Some(Format::Escu));
+        assert_eq!(detect(&root.join("security_content/macros/okta.yml")), None);
+        assert_eq!(
+            detect(&root.join("splunk_app/default/savedsearches.conf")),
+            Some(Format::SavedSearches)
+        );
+        assert_eq!(detect(&root.join("splunk_app/default/macros.conf")), None);
+        let elastic = root.join("detection-rules/rules/linux/execution_shell_from_web_server.toml");
+        assert_eq!(detect(&elastic), Some(Format::Elastic));
+    }
+}
