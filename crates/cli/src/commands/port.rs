@@ -71,7 +71,8 @@ pub fn run(args: PortArgs) -> Result<Exit, Failure> {
         host: "localhost".into(),
         index: "main".into(),
         max_line_bytes: DEFAULT_MAX_LINE,
-        order: EventOrder::Input,
+        // As `quarry run` reads them, so that alert counts agree with it.
+        order: EventOrder::NewestFirst,
         quiet: true,
         ..InputFlags::default()
     };
