@@ -2,3 +2,4 @@
 
 pub mod sequence;
 pub mod spl;
+pub mod multi;
