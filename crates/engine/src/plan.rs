@@ -401,7 +401,7 @@ impl Plan {
             let mut needed = true;
             for op in &ops {
                 let sensitive = match op {
-                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) | Op::StreamStats(_) => true,
+                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) | Op::StreamStats(_) | Op::Format(_) => true,
                     Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
                     _ => false,
                 };
@@ -416,9 +416,8 @@ impl Plan {
                             | Op::Eql(_)
                             | Op::MakeResults { .. }
                             | Op::Transaction(_)
-                            | Op::Top(_)
                             | Op::Chart(_)
-                            | Op::Format(_)
+                            | Op::Top(_)
                     ) || matches!(op, Op::Aggregate(spec) if !spec.keep_events)
                         || matches!(op, Op::InputLookup(spec) if !spec.append);
                 if decides_order {

@@ -104,8 +104,14 @@ impl Lookup {
                     .iter()
                     .map(|&r| &table.rows[r][*c])
                     .filter(|cell| !cell.is_empty())
-                    .map(Value::str)
-                    .collect(),
+                    .fold(Vec::new(), |mut seen: Vec<Value>, cell| {
+                        // Several matching rows give each distinct value once, in file order.
+                        let v = Value::str(cell);
+                        if !seen.contains(&v) {
+                            seen.push(v);
+                        }
+                        seen
+                    }),
                 None => Vec::new(),
             };
             if complete && rows.len() < table.min_matches {

@@ -12,6 +12,7 @@ type Combos = IndexMap<Vec<Value>, u64>;
 
 /// `top`/`rare`: counts per combination of the fields, per group of the by-fields. Events
 /// missing one of the fields are not counted. Percentages are of the group's counted events.
+/// Equal counts are ordered by value.
 pub struct Top {
     spec: TopSpec,
     groups: IndexMap<Vec<Value>, Combos>,
@@ -53,12 +54,17 @@ impl Operator for Top {
         for (group, combos) in std::mem::take(&mut self.groups) {
             let total: u64 = combos.values().sum();
             let mut list: Vec<(Vec<Value>, u64)> = combos.into_iter().collect();
-            // Stable: equal counts keep the order first seen.
-            if spec.rare {
-                list.sort_by_key(|(_, n)| *n);
-            } else {
-                list.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-            }
+            // Equal counts are ordered by their values, so the order of events does not matter.
+            list.sort_by(|(a, n), (b, m)| {
+                let by_count = if spec.rare { n.cmp(m) } else { m.cmp(n) };
+                by_count.then_with(|| {
+                    a.iter()
+                        .zip(b)
+                        .map(|(x, y)| x.sort_cmp(y))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
+            });
             let keep = if spec.limit == 0 { list.len() } else { spec.limit.min(list.len()) };
             let rest: u64 = list[keep..].iter().map(|(_, n)| n).sum();
             let row = |values: Vec<Value>, n: u64| {

@@ -260,7 +260,15 @@ impl Display for AppendPipe {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str("appendpipe")?;
         with_options(f, &self.options)?;
-        write!(f, " {}", self.subsearch)
+        // The pipeline's commands are all named: `[stats count | eval x=1]`.
+        f.write_str(" [")?;
+        for (n, command) in self.subsearch.pipeline.commands.iter().enumerate() {
+            if n > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{command}")?;
+        }
+        f.write_char(']')
     }
 }
 

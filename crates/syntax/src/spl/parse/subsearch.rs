@@ -33,6 +33,16 @@ const GENERATING: &[&str] = &[
 
 /// A subsearch starting at `[`.
 pub fn subsearch(i: Input) -> PResult<Subsearch> {
+    bracketed(i, false)
+}
+
+/// `[ <command> | ... ]` (`appendpipe`): a pipeline over the current results, whose first
+/// command is named (there is no implicit `search`).
+pub fn subpipeline(i: Input) -> PResult<Subsearch> {
+    bracketed(i, true)
+}
+
+fn bracketed(i: Input, commands: bool) -> PResult<Subsearch> {
     let _guard = enter(&i)?;
     let Some(open) = eat(i, "[") else {
         return fail(i, Expected::Char('['));
@@ -47,7 +57,7 @@ pub fn subsearch(i: Input) -> PResult<Subsearch> {
     };
     let inner = open.take(len);
     let rest = open.take_from(len + 1);
-    let pipeline = inner_pipeline(inner).map_err(|mut errors| {
+    let pipeline = inner_pipeline(inner, commands).map_err(|mut errors| {
         let first = errors.remove(0);
         nom::Err::Failure(PError::with_diagnostic(&inner, first))
     })?;
@@ -60,11 +70,11 @@ pub fn subsearch(i: Input) -> PResult<Subsearch> {
     ))
 }
 
-fn inner_pipeline(inner: Input) -> Result<Pipeline, Vec<Diagnostic>> {
+fn inner_pipeline(inner: Input, commands: bool) -> Result<Pipeline, Vec<Diagnostic>> {
     let start = sp(inner);
     if let Ok((after, name)) = ident(start) {
         let generating = GENERATING.iter().any(|g| name.is(g));
-        if generating && !after.fragment().starts_with('=') {
+        if (commands || generating) && !after.fragment().starts_with('=') {
             let (rest, first) = cmd::command(start).map_err(|e| match e {
                 nom::Err::Error(e) | nom::Err::Failure(e) => vec![e.into_diagnostic()],
                 nom::Err::Incomplete(_) => vec![Diagnostic::syntax("incomplete subsearch", span_of(&start, 0))],

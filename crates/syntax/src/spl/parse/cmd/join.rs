@@ -1,7 +1,7 @@
 //! `join [<option>=<value>]... <field>... [ <subsearch> ]`, `append [<option>=<value>]...
 //! [ <subsearch> ]` and `appendpipe [<option>=<value>]... [ <pipeline> ]`.
 
-use super::super::subsearch::subsearch;
+use super::super::subsearch::{subpipeline, subsearch};
 use crate::input::*;
 use crate::spl::ast::{Append, AppendPipe, Command, Join};
 
@@ -55,7 +55,7 @@ pub fn parse_append<'a>(i: Input<'a>, start: Input<'a>, pipe: bool) -> PResult<'
     if !i.fragment().starts_with('[') {
         return fatal(i, Expected::Char('['));
     }
-    let (rest, sub) = subsearch(i)?;
+    let (rest, sub) = if pipe { subpipeline(i)? } else { subsearch(i)? };
     let span = span_between(&start, &rest);
     let command = if pipe {
         Command::AppendPipe(AppendPipe {
