@@ -118,13 +118,19 @@ fn lookup_output_writes_the_named_columns_under_their_aliases() {
     );
     assert_eq!(
         rows,
-        vec![json!({"user": "bob", "dept": "engineering"}), json!({"user": "alice", "dept": "finance"})]
+        vec![
+            json!({"user": "bob", "dept": "engineering"}),
+            json!({"user": "alice", "dept": "finance"})
+        ]
     );
 }
 
 #[test]
 fn lookup_without_output_writes_every_other_column_and_several_matches_make_a_multivalue() {
-    let rows = spl("user=bob action=login | lookup users.csv user | table user department role", &auth());
+    let rows = spl(
+        "user=bob action=login | lookup users.csv user | table user department role",
+        &auth(),
+    );
     assert_eq!(
         rows,
         vec![json!({"user": "bob", "department": "engineering", "role": ["developer", "oncall"]})]
@@ -182,14 +188,20 @@ fn cidr_columns_match_addresses_inside_the_network() {
 
 #[test]
 fn output_replaces_a_field_and_outputnew_only_fills_a_missing_one() {
-    let data = vec![json!({"user": "alice", "role": "guest"}), json!({"user": "nobody", "role": "guest"})];
+    let data = vec![
+        json!({"user": "alice", "role": "guest"}),
+        json!({"user": "nobody", "role": "guest"}),
+    ];
     assert_eq!(
         spl("* | lookup users.csv user OUTPUT role | table user role", &data),
         vec![json!({"user": "alice", "role": "admin"}), json!({"user": "nobody"})]
     );
     assert_eq!(
         spl("* | lookup users.csv user OUTPUTNEW role | table user role", &data),
-        vec![json!({"user": "alice", "role": "guest"}), json!({"user": "nobody", "role": "guest"})]
+        vec![
+            json!({"user": "alice", "role": "guest"}),
+            json!({"user": "nobody", "role": "guest"})
+        ]
     );
 }
 
@@ -210,8 +222,11 @@ fn inputlookup_generates_the_rows_of_a_table_filtered_by_where() {
         vec![json!({"user": "alice"}), json!({"user": "carol"})]
     );
     assert_eq!(
-        spl("| inputlookup start=1 max=2 users.csv | table user role", &[]),
-        vec![json!({"user": "bob", "role": "developer"}), json!({"user": "carol", "role": "analyst"})]
+        spl("| inputlookup start=1 users.csv max=2 | table user role", &[]),
+        vec![
+            json!({"user": "bob", "role": "developer"}),
+            json!({"user": "carol", "role": "analyst"})
+        ]
     );
 }
 
@@ -232,25 +247,33 @@ fn a_subsearch_becomes_a_disjunction_of_its_results() {
         "action=login [search action=download | dedup user | fields user] | stats count by user",
         &auth(),
     );
-    assert_eq!(rows, vec![json!({"user": "alice", "count": 2}), json!({"user": "bob", "count": 1})]);
+    assert_eq!(
+        rows,
+        vec![json!({"user": "alice", "count": 2}), json!({"user": "bob", "count": 1})]
+    );
 }
 
 #[test]
 fn a_subsearch_with_no_results_matches_nothing() {
-    assert_eq!(spl("* [search action=nothing | fields user] | stats count", &auth()), vec![json!({"count": 0})]);
+    assert_eq!(
+        spl("* [search action=nothing | fields user] | stats count", &auth()),
+        vec![json!({"count": 0})]
+    );
 }
 
 #[test]
 fn format_writes_results_as_a_search_string() {
-    let rows = spl(
-        "action=download | table user src | format",
-        &auth(),
-    );
+    let rows = spl("action=download | table user src | format", &auth());
     assert_eq!(
         rows,
-        vec![json!({"search": "( ( user=\"bob\" AND src=\"192.168.1.7\" ) OR ( user=\"alice\" AND src=\"10.1.2.3\" ) )"})]
+        vec![
+            json!({"search": "( ( user=\"bob\" AND src=\"192.168.1.7\" ) OR ( user=\"alice\" AND src=\"10.1.2.3\" ) )"})
+        ]
     );
-    let custom = spl("action=logout user=bob | table user | format \"[\" \"{\" \"&\" \"}\" \"|\" \"]\"", &auth());
+    let custom = spl(
+        "action=logout user=bob | table user | format \"[\" \"{\" \"&\" \"}\" \"|\" \"]\"",
+        &auth(),
+    );
     assert_eq!(custom, vec![json!({"search": "[ { user=\"bob\" } ]"})]);
 }
 
@@ -264,7 +287,10 @@ fn return_writes_field_value_pairs_or_bare_values() {
         spl("action=download | return 2 account=user", &auth()),
         vec![json!({"search": "(account=\"bob\") OR (account=\"alice\")"})]
     );
-    assert_eq!(spl("action=download | return $user", &auth()), vec![json!({"search": "bob"})]);
+    assert_eq!(
+        spl("action=download | return $user", &auth()),
+        vec![json!({"search": "bob"})]
+    );
     // In a subsearch the string is the search.
     assert_eq!(
         spl("* [search action=download | return 5 src] | stats count", &auth()),
@@ -312,7 +338,10 @@ fn join_type_left_keeps_results_without_a_match_and_max_0_takes_every_match() {
 fn join_overwrite_false_keeps_the_results_own_fields() {
     let data = vec![json!({"user": "alice", "role": "guest"})];
     assert_eq!(
-        spl("* | join overwrite=false user [| inputlookup users.csv] | table user role department", &data),
+        spl(
+            "* | join overwrite=false user [| inputlookup users.csv] | table user role department",
+            &data
+        ),
         vec![json!({"user": "alice", "role": "guest", "department": "finance"})]
     );
 }
@@ -377,10 +406,16 @@ fn transaction_maxpause_splits_on_gaps_and_adds_duration_and_eventcount() {
 
 #[test]
 fn transaction_maxspan_bounds_first_to_last_event() {
-    let rows = spl("user=bob | transaction user maxspan=30m | table eventcount duration", &auth());
+    let rows = spl(
+        "user=bob | transaction user maxspan=30m | table eventcount duration",
+        &auth(),
+    );
     assert_eq!(
         rows,
-        vec![json!({"eventcount": 1, "duration": 0}), json!({"eventcount": 2, "duration": 1140})]
+        vec![
+            json!({"eventcount": 1, "duration": 0}),
+            json!({"eventcount": 2, "duration": 1140})
+        ]
     );
 }
 
@@ -393,7 +428,10 @@ fn transaction_startswith_and_endswith_keep_only_complete_transactions() {
     // alice's 11:00 login never ends; mallory never logs out; bob's transaction is complete.
     assert_eq!(
         rows,
-        vec![json!({"user": "bob", "eventcount": 3}), json!({"user": "alice", "eventcount": 3})]
+        vec![
+            json!({"user": "bob", "eventcount": 3}),
+            json!({"user": "alice", "eventcount": 3})
+        ]
     );
     let kept = spl(
         "user=alice | transaction user startswith=(action=login) endswith=(action=logout) keepevicted=true | table eventcount closed_txn",
@@ -401,7 +439,10 @@ fn transaction_startswith_and_endswith_keep_only_complete_transactions() {
     );
     assert_eq!(
         kept,
-        vec![json!({"eventcount": 1, "closed_txn": 0}), json!({"eventcount": 3, "closed_txn": 1})]
+        vec![
+            json!({"eventcount": 1, "closed_txn": 0}),
+            json!({"eventcount": 3, "closed_txn": 1})
+        ]
     );
 }
 

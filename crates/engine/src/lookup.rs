@@ -106,6 +106,8 @@ struct Definition {
     name: String,
     filename: Option<String>,
     collection: bool,
+    /// A time-bounded lookup (`time_field`): not implemented.
+    time_bounded: bool,
     match_type: Option<String>,
     case_sensitive: Option<bool>,
     max_matches: Option<usize>,
@@ -125,7 +127,9 @@ impl LookupRegistry {
     /// The table for a name as a query writes it: a definition's name, or a file name
     /// (`users.csv`).
     pub fn get(&self, name: &str) -> Option<&LookupEntry> {
-        self.entries.get(name).or_else(|| self.entries.get(&name.to_ascii_lowercase()))
+        self.entries
+            .get(name)
+            .or_else(|| self.entries.get(&name.to_ascii_lowercase()))
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -166,7 +170,11 @@ impl LookupRegistry {
     fn load_file(&mut self, path: &Path) -> Result<usize, String> {
         let dir = path.parent().unwrap_or(Path::new("."));
         let name = file_name(path);
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match ext.as_str() {
             "csv" => {
                 let def = Definition {
@@ -199,6 +207,8 @@ impl LookupRegistry {
     fn define(&mut self, def: Definition, dir: &Path) -> Result<(), String> {
         let entry = if def.collection {
             LookupEntry::Missing("kvstore collection".into())
+        } else if def.time_bounded {
+            LookupEntry::Missing("time-bounded lookups (time_field) are not implemented".into())
         } else {
             match &def.filename {
                 None => LookupEntry::Missing("no file or collection defined".into()),
@@ -256,7 +266,9 @@ fn build_table(def: &Definition, path: &Path) -> Result<LookupTable, String> {
     if let Some(spec) = &def.match_type {
         for part in spec.split(',') {
             let part = part.trim();
-            let Some((kind, rest)) = part.split_once('(') else { continue };
+            let Some((kind, rest)) = part.split_once('(') else {
+                continue;
+            };
             let column = rest.trim_end_matches(')').trim().to_string();
             let kind = match kind.trim().to_ascii_uppercase().as_str() {
                 "WILDCARD" => MatchType::Wildcard,
@@ -303,6 +315,7 @@ fn parse_yaml(text: &str) -> Result<Definition, String> {
         name,
         filename: get("filename"),
         collection: get("collection").is_some(),
+        time_bounded: get("time_field").is_some(),
         match_type: get("match_type"),
         case_sensitive: get("case_sensitive_match").and_then(|v| parse_bool(&v)),
         max_matches: get("max_matches").and_then(|v| v.trim().parse().ok()),
@@ -352,6 +365,7 @@ fn parse_transforms(text: &str) -> Vec<Definition> {
                 lookup = true;
             }
             "match_type" => def.match_type = Some(value),
+            "time_field" => def.time_bounded = true,
             "case_sensitive_match" => def.case_sensitive = parse_bool(&value),
             "max_matches" => def.max_matches = value.parse().ok(),
             "min_matches" => def.min_matches = value.parse().ok(),

@@ -409,17 +409,11 @@ impl Plan {
                     break;
                 }
                 // A sequence puts events in time order itself and emits in sequence order.
-                let decides_order =
-                    matches!(
-                        op,
-                        Op::Sort(_)
-                            | Op::Eql(_)
-                            | Op::MakeResults { .. }
-                            | Op::Transaction(_)
-                            | Op::Chart(_)
-                            | Op::Top(_)
-                    ) || matches!(op, Op::Aggregate(spec) if !spec.keep_events)
-                        || matches!(op, Op::InputLookup(spec) if !spec.append);
+                let decides_order = matches!(
+                    op,
+                    Op::Sort(_) | Op::Eql(_) | Op::MakeResults { .. } | Op::Transaction(_) | Op::Chart(_) | Op::Top(_)
+                ) || matches!(op, Op::Aggregate(spec) if !spec.keep_events)
+                    || matches!(op, Op::InputLookup(spec) if !spec.append);
                 if decides_order {
                     needed = false;
                     break;

@@ -103,9 +103,9 @@ pub fn run_many(
 /// `ctx` says otherwise.
 pub fn run_events(plan: &Plan, events: Vec<Event>, mut ctx: RunContext) -> (Vec<Event>, Accounting) {
     if ctx.subsearch.is_none() && plan.has_subsearch() {
-        ctx.subsearch = Some(std::sync::Arc::new(crate::subsearch::MemoryInputs(std::sync::Arc::new(
-            events.clone(),
-        ))));
+        ctx.subsearch = Some(std::sync::Arc::new(crate::subsearch::MemoryInputs(
+            std::sync::Arc::new(events.clone()),
+        )));
     }
     let mut pipeline = Pipeline::new(&plan.ops, ctx);
     let mut out = Vec::new();

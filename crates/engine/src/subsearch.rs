@@ -3,7 +3,7 @@
 //! writes results as a search string the way Splunk's `format` and `return` commands do.
 
 use crate::event::Event;
-use crate::input::{ReadOptions, Flow as ReadFlow};
+use crate::input::{Flow as ReadFlow, ReadOptions};
 use crate::ops::RunContext;
 use crate::plan::{FormatSpec, Plan, ReturnSpec};
 use crate::value::Value;
@@ -28,9 +28,14 @@ impl SubsearchRunner for FileInputs {
     fn run(&self, plan: &Plan, ctx: &RunContext, max: usize) -> Vec<Event> {
         let inputs: Vec<String> = self.inputs.iter().filter(|i| i.as_str() != "-").cloned().collect();
         let mut out = Vec::new();
-        crate::run::run(plan, &inputs, &self.read, ctx.clone(), &mut |_| ReadFlow::Continue, &mut |batch| {
-            out.extend(batch)
-        });
+        crate::run::run(
+            plan,
+            &inputs,
+            &self.read,
+            ctx.clone(),
+            &mut |_| ReadFlow::Continue,
+            &mut |batch| out.extend(batch),
+        );
         out.truncate(max);
         out
     }

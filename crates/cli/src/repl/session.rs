@@ -199,8 +199,7 @@ impl Session {
         ctx.geoip = self.env.geoip.clone();
         if plan.has_subsearch() {
             // Subsearches run over the loaded events.
-            let all: Vec<quarry_engine::Event> =
-                self.sources.iter().flat_map(|s| s.events.iter().cloned()).collect();
+            let all: Vec<quarry_engine::Event> = self.sources.iter().flat_map(|s| s.events.iter().cloned()).collect();
             ctx.subsearch = Some(std::sync::Arc::new(quarry_engine::subsearch::MemoryInputs(
                 std::sync::Arc::new(all),
             )));

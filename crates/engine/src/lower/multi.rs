@@ -132,10 +132,20 @@ pub fn lower(command: &Command, ctx: &SplContext) -> Result<Vec<Op>, Diagnostic>
             for opt in &a.options {
                 match opt.name.name.to_ascii_lowercase().as_str() {
                     "extendtimerange" | "maxtime" | "timeout" => {}
-                    _ => return Err(unknown_option("append", opt, &["extendtimerange", "maxtime", "timeout"])),
+                    _ => {
+                        return Err(unknown_option(
+                            "append",
+                            opt,
+                            &["extendtimerange", "maxtime", "timeout"],
+                        ))
+                    }
                 }
             }
-            vec![Op::Append(subplan(&a.subsearch.pipeline, ctx, EventOrder::NewestFirst)?)]
+            vec![Op::Append(subplan(
+                &a.subsearch.pipeline,
+                ctx,
+                EventOrder::NewestFirst,
+            )?)]
         }
         Command::AppendPipe(a) => {
             for opt in &a.options {
@@ -153,9 +163,18 @@ pub fn lower(command: &Command, ctx: &SplContext) -> Result<Vec<Op>, Diagnostic>
                     "annotate" if !parse_bool(opt)? => {}
                     "annotate" => return Err(Diagnostic::unsupported("makeresults annotate=true", opt.span)),
                     "format" | "data" => {
-                        return Err(Diagnostic::unsupported(&format!("makeresults {}=", opt.name.name), opt.span))
+                        return Err(Diagnostic::unsupported(
+                            &format!("makeresults {}=", opt.name.name),
+                            opt.span,
+                        ))
                     }
-                    _ => return Err(unknown_option("makeresults", opt, &["count", "annotate", "format", "data"])),
+                    _ => {
+                        return Err(unknown_option(
+                            "makeresults",
+                            opt,
+                            &["count", "annotate", "format", "data"],
+                        ))
+                    }
                 }
             }
             vec![Op::MakeResults { count }]
@@ -245,8 +264,10 @@ fn lower_join(j: &Join, ctx: &SplContext) -> Result<Op, Diagnostic> {
                     "inner" => JoinKind::Inner,
                     "left" | "outer" => JoinKind::Left,
                     _ => {
-                        return Err(Diagnostic::error(Code::BadOption, "join type= expects inner, left or outer")
-                            .with_label(opt.value.span, ""))
+                        return Err(
+                            Diagnostic::error(Code::BadOption, "join type= expects inner, left or outer")
+                                .with_label(opt.value.span, ""),
+                        )
                     }
                 }
             }
@@ -255,7 +276,13 @@ fn lower_join(j: &Join, ctx: &SplContext) -> Result<Op, Diagnostic> {
             "usetime" | "earlier" => {
                 return Err(Diagnostic::unsupported(&format!("join {}=", opt.name.name), opt.span))
             }
-            _ => return Err(unknown_option("join", opt, &["type", "max", "overwrite", "usetime", "earlier"])),
+            _ => {
+                return Err(unknown_option(
+                    "join",
+                    opt,
+                    &["type", "max", "overwrite", "usetime", "earlier"],
+                ))
+            }
         }
     }
     if spec.fields.is_empty() {
@@ -320,7 +347,10 @@ fn lower_transaction(t: &Transaction) -> Result<Op, Diagnostic> {
                 "mvlist" | "delim" | "keeporphans" | "maxopentxn" | "maxopenevents" | "unifyends" | "mvraw" | "nullstr",
                 _,
             ) => {
-                return Err(Diagnostic::unsupported(&format!("transaction {}=", opt.name.name), opt.span));
+                return Err(Diagnostic::unsupported(
+                    &format!("transaction {}=", opt.name.name),
+                    opt.span,
+                ));
             }
             _ => {
                 return Err(Diagnostic::error(
@@ -328,7 +358,9 @@ fn lower_transaction(t: &Transaction) -> Result<Op, Diagnostic> {
                     format!("transaction has no option `{}` taking this value", opt.name.name),
                 )
                 .with_label(opt.span, "")
-                .with_help("transaction takes: maxspan, maxpause, maxevents, startswith, endswith, keepevicted, connected"))
+                .with_help(
+                    "transaction takes: maxspan, maxpause, maxevents, startswith, endswith, keepevicted, connected",
+                ))
             }
         }
     }
@@ -373,7 +405,15 @@ fn lower_top(t: &Top) -> Result<Op, Diagnostic> {
                 return Err(unknown_option(
                     command,
                     opt,
-                    &["limit", "countfield", "percentfield", "showcount", "showperc", "useother", "otherstr"],
+                    &[
+                        "limit",
+                        "countfield",
+                        "percentfield",
+                        "showcount",
+                        "showperc",
+                        "useother",
+                        "otherstr",
+                    ],
                 ))
             }
         }
@@ -408,8 +448,13 @@ fn lower_timechart(t: &TimeChart) -> Result<Vec<Op>, Diagnostic> {
             "otherstr" => spec.other_str = decode_search_literal(&opt.value),
             "nullstr" => spec.null_str = decode_search_literal(&opt.value),
             "cont" if parse_bool(opt)? => {}
-            "bins" | "minspan" | "start" | "end" | "aligntime" | "cont" | "partial" | "fixedrange" | "format" | "sep"
-            | "agg" => return Err(Diagnostic::unsupported(&format!("timechart {}=", opt.name.name), opt.span)),
+            "bins" | "minspan" | "start" | "end" | "aligntime" | "cont" | "partial" | "fixedrange" | "format"
+            | "sep" | "agg" => {
+                return Err(Diagnostic::unsupported(
+                    &format!("timechart {}=", opt.name.name),
+                    opt.span,
+                ))
+            }
             _ => {
                 return Err(unknown_option(
                     "timechart",
@@ -423,7 +468,11 @@ fn lower_timechart(t: &TimeChart) -> Result<Vec<Op>, Diagnostic> {
         return Err(Diagnostic::unsupported("timechart without span=", t.span)
             .with_help("automatic bucket sizes depend on the search's time range; give span=<n><unit>"));
     };
-    if spec.aggregations.iter().any(|a| matches!(a.input, AggInput::Wildcard(_))) {
+    if spec
+        .aggregations
+        .iter()
+        .any(|a| matches!(a.input, AggInput::Wildcard(_)))
+    {
         return Err(Diagnostic::unsupported("timechart with a wildcard aggregation", t.span));
     }
     spec.span = span;

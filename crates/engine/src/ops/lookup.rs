@@ -55,9 +55,10 @@ impl Lookup {
         }
         (0..table.rows.len())
             .filter(|&r| {
-                self.inputs.iter().zip(values).all(|((c, kind), v)| {
-                    *c != usize::MAX && table.cell_matches(*kind, &table.rows[r][*c], v)
-                })
+                self.inputs
+                    .iter()
+                    .zip(values)
+                    .all(|((c, kind), v)| *c != usize::MAX && table.cell_matches(*kind, &table.rows[r][*c], v))
             })
             .collect()
     }

@@ -9,15 +9,15 @@ mod dedup;
 mod fillnull;
 mod filter;
 pub(crate) mod head;
+mod iplocation;
 mod lookup;
 mod multi;
-mod top;
-mod transaction;
-mod iplocation;
 mod project;
 mod rename;
 mod sort;
 mod streamstats;
+mod top;
+mod transaction;
 mod unfold;
 
 use crate::event::Event;

@@ -40,8 +40,9 @@ impl SubsearchFilter {
                 match crate::lower::spl::compile_search_text(&text) {
                     Ok(s) => subs.push(s),
                     Err(_) => {
-                        self.notes
-                            .push(format!("a subsearch's results do not form a search; it matched nothing: {text}"));
+                        self.notes.push(format!(
+                            "a subsearch's results do not form a search; it matched nothing: {text}"
+                        ));
                         subs.push(CSearch::Or(Vec::new()));
                     }
                 }

@@ -65,7 +65,11 @@ impl Operator for Top {
                         .unwrap_or(std::cmp::Ordering::Equal)
                 })
             });
-            let keep = if spec.limit == 0 { list.len() } else { spec.limit.min(list.len()) };
+            let keep = if spec.limit == 0 {
+                list.len()
+            } else {
+                spec.limit.min(list.len())
+            };
             let rest: u64 = list[keep..].iter().map(|(_, n)| n).sum();
             let row = |values: Vec<Value>, n: u64| {
                 let mut fields = FieldMap::default();
@@ -170,7 +174,11 @@ impl Operator for Chart {
         // Which series get a column: the `limit` largest by their first aggregate's total.
         let mut ranked: Vec<(String, f64)> = series.into_iter().collect();
         ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
-        let keep = if spec.limit == 0 { ranked.len() } else { spec.limit.min(ranked.len()) };
+        let keep = if spec.limit == 0 {
+            ranked.len()
+        } else {
+            spec.limit.min(ranked.len())
+        };
         let mut kept: Vec<String> = ranked[..keep].iter().map(|(s, _)| s.clone()).collect();
         let others: Vec<String> = ranked[keep..].iter().map(|(s, _)| s.clone()).collect();
         kept.sort_by(|a, b| {

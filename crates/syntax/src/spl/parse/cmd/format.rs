@@ -70,7 +70,10 @@ pub fn parse_return<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> 
         let (rest, f) = commit(field(i))?;
         if let Some(after) = eat(rest, "=") {
             let (after, target) = commit(field(after))?;
-            items.push(ReturnItem::Alias { alias: f, field: target });
+            items.push(ReturnItem::Alias {
+                alias: f,
+                field: target,
+            });
             end = after;
             i = sp(after);
             continue;

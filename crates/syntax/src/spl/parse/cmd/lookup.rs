@@ -49,8 +49,14 @@ pub fn parse_lookup<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> 
 
 /// After `inputlookup`.
 pub fn parse_inputlookup<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {
-    let (i, options) = leading_options(i)?;
+    let (i, mut options) = leading_options(i)?;
     let (mut end, table) = commit(field(i))?;
+    // Options may also follow the table name: `inputlookup baseline append=t`.
+    while looks_like_option(&sp(end)) {
+        let (rest, opt) = option(sp(end))?;
+        options.push(opt);
+        end = rest;
+    }
     let mut condition = None;
     if let Some(rest) = keyword(sp(end), "where") {
         let rest = sp(rest);
