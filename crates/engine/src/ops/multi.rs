@@ -57,7 +57,7 @@ impl SubsearchFilter {
 
 impl Operator for SubsearchFilter {
     fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
-        let search = self.resolve(ctx).clone();
+        let search = self.resolve(ctx);
         batch.retain(|e| search.matches(e));
         Flow::Continue
     }
