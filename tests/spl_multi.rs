@@ -270,6 +270,16 @@ fn format_writes_results_as_a_search_string() {
             json!({"search": "( ( user=\"bob\" AND src=\"192.168.1.7\" ) OR ( user=\"alice\" AND src=\"10.1.2.3\" ) )"})
         ]
     );
+    // Internal fields are left out; no results give `emptystr` (default `NOT( )`).
+    assert_eq!(
+        spl("action=download | table _time user | format", &auth())[0]["search"],
+        json!("( ( user=\"bob\" ) OR ( user=\"alice\" ) )")
+    );
+    assert_eq!(spl("action=none | format", &auth()), vec![json!({"search": "NOT( )"})]);
+    assert_eq!(
+        spl("action=none | format emptystr=\"nothing\"", &auth()),
+        vec![json!({"search": "nothing"})]
+    );
     let custom = spl(
         "action=logout user=bob | table user | format \"[\" \"{\" \"&\" \"}\" \"|\" \"]\"",
         &auth(),

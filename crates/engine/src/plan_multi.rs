@@ -122,6 +122,8 @@ pub enum FormatSpec {
         strings: [String; 6],
         mvsep: String,
         max_results: usize,
+        /// What no results give (`emptystr=`).
+        empty: String,
     },
     Return {
         count: usize,
@@ -144,6 +146,7 @@ impl FormatSpec {
             strings: ["(", "(", "AND", ")", "OR", ")"].map(String::from),
             mvsep: "OR".into(),
             max_results: 0,
+            empty: "NOT( )".into(),
         }
     }
 }

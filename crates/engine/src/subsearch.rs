@@ -116,6 +116,7 @@ pub fn format(results: &[Event], spec: &FormatSpec) -> String {
             strings,
             mvsep,
             max_results,
+            empty,
         } => {
             let [row_prefix, col_prefix, col_sep, col_end, row_sep, row_end] = strings;
             let take = if *max_results == 0 { results.len() } else { *max_results };
@@ -141,7 +142,7 @@ pub fn format(results: &[Event], spec: &FormatSpec) -> String {
                 })
                 .collect();
             if rows.is_empty() {
-                return "NOT ()".into();
+                return empty.clone();
             }
             format!("{row_prefix} {} {row_end}", rows.join(&format!(" {row_sep} ")))
         }

@@ -507,6 +507,7 @@ fn lower_format(f: &Format) -> Result<Op, Diagnostic> {
         mut strings,
         mut mvsep,
         mut max_results,
+        mut empty,
     } = FormatSpec::default_format()
     else {
         return Err(Diagnostic::error(Code::Semantic, "format").with_label(f.span, ""));
@@ -515,7 +516,7 @@ fn lower_format(f: &Format) -> Result<Op, Diagnostic> {
         match opt.name.name.to_ascii_lowercase().as_str() {
             "mvsep" => mvsep = decode_search_literal(&opt.value),
             "maxresults" => max_results = number(opt)?,
-            "emptystr" => return Err(Diagnostic::unsupported("format emptystr=", opt.span)),
+            "emptystr" => empty = decode_search_literal(&opt.value),
             _ => return Err(unknown_option("format", opt, &["mvsep", "maxresults", "emptystr"])),
         }
     }
@@ -528,6 +529,7 @@ fn lower_format(f: &Format) -> Result<Op, Diagnostic> {
         strings,
         mvsep,
         max_results,
+        empty,
     }))
 }
 
