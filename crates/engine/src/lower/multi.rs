@@ -344,7 +344,8 @@ fn lower_transaction(t: &Transaction) -> Result<Op, Diagnostic> {
                 }
             }
             (
-                "mvlist" | "delim" | "keeporphans" | "maxopentxn" | "maxopenevents" | "unifyends" | "mvraw" | "nullstr",
+                "mvlist" | "delim" | "keeporphans" | "maxopentxn" | "maxopenevents" | "unifyends" | "mvraw" | "nullstr"
+                | "name",
                 _,
             ) => {
                 return Err(Diagnostic::unsupported(
