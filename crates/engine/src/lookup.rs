@@ -56,21 +56,18 @@ impl LookupTable {
         self.match_types.get(column).copied().unwrap_or(MatchType::Exact)
     }
 
-    /// Does cell `cell` of a column matched with `kind` match the event value `value`?
-    pub fn cell_matches(&self, kind: MatchType, cell: &str, value: &str) -> bool {
+    /// A matcher for one cell, built once per lookup command.
+    pub fn cell_matcher(&self, kind: MatchType, cell: &str) -> CellMatcher {
         match kind {
-            MatchType::Exact => {
-                if self.case_sensitive {
-                    cell == value
-                } else {
-                    cell.eq_ignore_ascii_case(value) || cell.to_lowercase() == value.to_lowercase()
-                }
-            }
-            MatchType::Wildcard => crate::pattern::Wildcard::new(cell, self.case_sensitive).matches(value),
-            MatchType::Cidr => match (cell.parse::<IpNet>(), value.trim().parse::<IpAddr>()) {
-                (Ok(net), Ok(ip)) => net.contains(&ip),
-                (Err(_), Ok(ip)) => cell.trim().parse::<IpAddr>().is_ok_and(|c| c == ip),
-                _ => false,
+            MatchType::Exact if self.case_sensitive => CellMatcher::Exact(cell.to_string()),
+            MatchType::Exact => CellMatcher::ExactFolded(cell.to_lowercase()),
+            MatchType::Wildcard => CellMatcher::Wildcard(crate::pattern::Wildcard::new(cell, self.case_sensitive)),
+            MatchType::Cidr => match cell.trim().parse::<IpNet>() {
+                Ok(net) => CellMatcher::Network(net),
+                Err(_) => match cell.trim().parse::<IpAddr>() {
+                    Ok(ip) => CellMatcher::Network(IpNet::from(ip)),
+                    Err(_) => CellMatcher::Never,
+                },
             },
         }
     }
@@ -82,6 +79,30 @@ impl LookupTable {
             .zip(&self.rows[row])
             .filter(|(_, cell)| !cell.is_empty())
             .map(|(c, cell)| (c.as_str(), Value::str(cell)))
+    }
+}
+
+/// One cell's matching rule, ready to test event values.
+#[derive(Clone, Debug)]
+pub enum CellMatcher {
+    Exact(String),
+    /// Case-insensitive: the cell lower-cased.
+    ExactFolded(String),
+    Wildcard(crate::pattern::Wildcard),
+    Network(IpNet),
+    /// A CIDR cell that is not a network.
+    Never,
+}
+
+impl CellMatcher {
+    pub fn matches(&self, value: &str) -> bool {
+        match self {
+            CellMatcher::Exact(cell) => cell == value,
+            CellMatcher::ExactFolded(cell) => *cell == value.to_lowercase(),
+            CellMatcher::Wildcard(w) => w.matches(value),
+            CellMatcher::Network(net) => value.trim().parse::<IpAddr>().is_ok_and(|ip| net.contains(&ip)),
+            CellMatcher::Never => false,
+        }
     }
 }
 

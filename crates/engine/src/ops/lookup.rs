@@ -2,18 +2,18 @@
 
 use super::{Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
-use crate::lookup::{LookupTable, MatchType};
+use crate::lookup::{CellMatcher, LookupTable, MatchType};
 use crate::plan::{InputLookupSpec, LookupSpec};
 use crate::value::Value;
 use std::collections::HashMap;
 
 pub struct Lookup {
     spec: LookupSpec,
-    /// Column index and match type of each input.
-    inputs: Vec<(usize, MatchType)>,
     outputs: Vec<(Option<usize>, Name)>,
     /// For lookups whose inputs all match exactly: rows by their (normalised) input cells.
     index: Option<HashMap<Vec<String>, Vec<usize>>>,
+    /// Otherwise: each row's matchers for the input columns (`None` when a column is absent).
+    matchers: Vec<Option<Vec<CellMatcher>>>,
 }
 
 impl Lookup {
@@ -38,11 +38,25 @@ impl Lookup {
             }
             index
         });
+        let matchers = if index.is_some() {
+            Vec::new()
+        } else {
+            table
+                .rows
+                .iter()
+                .map(|row| {
+                    inputs
+                        .iter()
+                        .map(|(c, kind)| row.get(*c).map(|cell| table.cell_matcher(*kind, cell)))
+                        .collect()
+                })
+                .collect()
+        };
         Lookup {
             spec,
-            inputs,
             outputs,
             index,
+            matchers,
         }
     }
 
@@ -53,13 +67,14 @@ impl Lookup {
             let key: Vec<String> = values.iter().map(|v| normalise(table, v)).collect();
             return index.get(&key).cloned().unwrap_or_default();
         }
-        (0..table.rows.len())
-            .filter(|&r| {
-                self.inputs
-                    .iter()
-                    .zip(values)
-                    .all(|((c, kind), v)| *c != usize::MAX && table.cell_matches(*kind, &table.rows[r][*c], v))
+        self.matchers
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                row.as_ref()
+                    .is_some_and(|cells| cells.iter().zip(values).all(|(m, v)| m.matches(v)))
             })
+            .map(|(r, _)| r)
             .collect()
     }
 

@@ -118,6 +118,10 @@ impl Chart {
     }
 }
 
+/// Most time buckets `timechart` fills in between its first and last result (Splunk's
+/// `maxresultrows` default).
+const MAX_BUCKETS: i64 = 50_000;
+
 fn is_additive(f: AggFunc) -> bool {
     matches!(f, AggFunc::Count | AggFunc::Sum)
 }
@@ -203,7 +207,16 @@ impl Operator for Chart {
         let (Some(&first), Some(&last)) = (table.keys().next(), table.keys().next_back()) else {
             return;
         };
-        for bucket in first..=last {
+        // Empty buckets are filled in unless that would make more than MAX_BUCKETS rows.
+        let buckets: Vec<i64> = if last - first < MAX_BUCKETS {
+            (first..=last).collect()
+        } else {
+            self.notes.push(format!(
+                "timechart: more than {MAX_BUCKETS} buckets between the first and last event; empty buckets are left out"
+            ));
+            table.keys().copied().collect()
+        };
+        for bucket in buckets {
             let cells = table.get(&bucket);
             let mut fields = FieldMap::default();
             fields.insert(Name::from("_time"), Value::number(bucket as f64 * spec.span));
