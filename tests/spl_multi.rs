@@ -301,7 +301,11 @@ fn return_writes_field_value_pairs_or_bare_values() {
         spl("action=download | return $user", &auth()),
         vec![json!({"search": "bob"})]
     );
-    // In a subsearch the string is the search.
+    // In a subsearch the string is the search; an empty one adds no condition.
+    assert_eq!(
+        spl("* [search action=nothing | return user] | stats count", &auth()),
+        vec![json!({"count": 8})]
+    );
     assert_eq!(
         spl("* [search action=download | return 5 src] | stats count", &auth()),
         vec![json!({"count": 6})]

@@ -37,6 +37,11 @@ impl SubsearchFilter {
                     continue;
                 }
                 let text = search_text(&results);
+                if text.trim().is_empty() {
+                    // `return` over no results writes nothing: the subsearch adds no condition.
+                    subs.push(CSearch::All);
+                    continue;
+                }
                 match crate::lower::spl::compile_search_text(&text) {
                     Ok(s) => subs.push(s),
                     Err(_) => {
