@@ -226,10 +226,10 @@ fn an_unknown_command_fails_with_unsupported_and_a_caret() {
         err.contains("eventType=x | frobnicate y\n  |               ^^^^^^^^^^"),
         "{err}"
     );
-    let out = quarry(&["check", "eventType=x | transaction user maxspan=5m"]);
+    let out = quarry(&["check", "eventType=x | cluster showcount=true"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("unsupported: transaction"));
-    let out = quarry(&["check", "--parse-only", "eventType=x | transaction user maxspan=5m"]);
+    assert!(text(&out.stderr).contains("unsupported: cluster"));
+    let out = quarry(&["check", "--parse-only", "eventType=x | cluster showcount=true"]);
     assert_eq!(out.status.code(), Some(0));
 }
 

@@ -11,15 +11,18 @@ pub mod func;
 pub mod geoip;
 pub mod input;
 pub mod lint;
+pub mod lookup;
 pub mod lower;
 pub mod merge;
 pub mod ops;
 pub mod pattern;
 pub mod plan;
+pub mod plan_multi;
 pub mod profile;
 pub mod run;
 pub mod search;
 pub mod spl;
+pub mod subsearch;
 pub mod time;
 pub mod value;
 

@@ -7,6 +7,9 @@ use crate::pattern::Wildcard;
 use crate::search::CSearch;
 use crate::value::Value;
 use std::fmt;
+use std::sync::Arc;
+
+pub use crate::plan_multi::*;
 
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -48,6 +51,28 @@ pub enum Op {
     /// Turn multi-event results (sequences, samples, joins) into rows that SPL commands read:
     /// one per event, or one per result (`sequence ... mode=summary`). Other events pass.
     Unfold(UnfoldSpec),
+    /// Add fields from a lookup table (`lookup`).
+    Lookup(LookupSpec),
+    /// The rows of a lookup table (`inputlookup`).
+    InputLookup(InputLookupSpec),
+    /// Generated results (`makeresults`): `count` rows with `_time` set to now.
+    MakeResults { count: usize },
+    /// A search holding subsearches.
+    SubsearchFilter(SubsearchFilterSpec),
+    /// Join each result with the rows of a subsearch (`join`).
+    Join(JoinSpec),
+    /// The results of a subsearch after the results (`append`).
+    Append(Arc<Plan>),
+    /// The results of a pipeline over the results, after them (`appendpipe`).
+    AppendPipe(Arc<Plan>),
+    /// Group events into transactions (`transaction`).
+    Transaction(TransactionSpec),
+    /// The most or least common values (`top`, `rare`).
+    Top(TopSpec),
+    /// Time buckets as rows, by-values as columns (`timechart`).
+    Chart(ChartSpec),
+    /// All results as one search string (`format`, `return`).
+    Format(FormatSpec),
 }
 
 /// How multi-event results become rows (`docs/pipelines.md` shows both shapes).
@@ -376,7 +401,7 @@ impl Plan {
             let mut needed = true;
             for op in &ops {
                 let sensitive = match op {
-                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) | Op::StreamStats(_) => true,
+                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) | Op::StreamStats(_) | Op::Format(_) => true,
                     Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
                     _ => false,
                 };
@@ -384,8 +409,11 @@ impl Plan {
                     break;
                 }
                 // A sequence puts events in time order itself and emits in sequence order.
-                let decides_order =
-                    matches!(op, Op::Sort(_) | Op::Eql(_)) || matches!(op, Op::Aggregate(spec) if !spec.keep_events);
+                let decides_order = matches!(
+                    op,
+                    Op::Sort(_) | Op::Eql(_) | Op::MakeResults { .. } | Op::Transaction(_) | Op::Chart(_) | Op::Top(_)
+                ) || matches!(op, Op::Aggregate(spec) if !spec.keep_events)
+                    || matches!(op, Op::InputLookup(spec) if !spec.append);
                 if decides_order {
                     needed = false;
                     break;
@@ -400,6 +428,13 @@ impl Plan {
             }
         }
         Plan { ops }
+    }
+
+    /// Does the plan run subsearches over the run's inputs (`join`, `append`, `[...]`)?
+    pub fn has_subsearch(&self) -> bool {
+        self.ops
+            .iter()
+            .any(|op| matches!(op, Op::SubsearchFilter(_) | Op::Join(_) | Op::Append(_)))
     }
 
     /// Does the plan put events in time order as they stream (EQL's reorder window)? Such a
@@ -498,6 +533,40 @@ impl fmt::Display for Op {
             Op::IpLocation(spec) => write!(f, "IpLocation: {}", spec.field),
             Op::TimeOrder => write!(f, "TimeOrder: newest first (buffers)"),
             Op::Eql(op) => write!(f, "{op}"),
+            Op::Lookup(spec) => write!(f, "Lookup: {}", spec.table.name),
+            Op::InputLookup(spec) => write!(
+                f,
+                "InputLookup: rows of {}{}",
+                spec.table.name,
+                if spec.append { " after the results" } else { "" }
+            ),
+            Op::MakeResults { count } => write!(f, "MakeResults: {count} result(s)"),
+            Op::SubsearchFilter(spec) => write!(
+                f,
+                "Search: keep events matching the search terms, after running {} subsearch(es)",
+                spec.plans.len()
+            ),
+            Op::Join(spec) => write!(
+                f,
+                "Join: {:?} on {} with a subsearch (buffers its results)",
+                spec.kind,
+                spec.fields.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", ")
+            ),
+            Op::Append(_) => write!(f, "Append: a subsearch's results after the results"),
+            Op::AppendPipe(_) => write!(f, "AppendPipe: a pipeline over the results, after them (buffers)"),
+            Op::Transaction(spec) => write!(
+                f,
+                "Transaction: by {} (buffers)",
+                spec.fields.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", ")
+            ),
+            Op::Top(spec) => write!(
+                f,
+                "{}: {}",
+                if spec.rare { "Rare" } else { "Top" },
+                spec.fields.iter().map(|n| n.as_ref()).collect::<Vec<_>>().join(", ")
+            ),
+            Op::Chart(spec) => write!(f, "Chart: {}s buckets as rows", spec.span),
+            Op::Format(_) => write!(f, "Format: results as one search string"),
             Op::Unfold(spec) => write!(
                 f,
                 "Unfold: {} into rows{}",

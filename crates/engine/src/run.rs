@@ -99,8 +99,14 @@ pub fn run_many(
     (summary, shares)
 }
 
-/// Runs `plan` over events already in memory.
-pub fn run_events(plan: &Plan, events: Vec<Event>, ctx: RunContext) -> (Vec<Event>, Accounting) {
+/// Runs `plan` over events already in memory; subsearches run over the same events unless
+/// `ctx` says otherwise.
+pub fn run_events(plan: &Plan, events: Vec<Event>, mut ctx: RunContext) -> (Vec<Event>, Accounting) {
+    if ctx.subsearch.is_none() && plan.has_subsearch() {
+        ctx.subsearch = Some(std::sync::Arc::new(crate::subsearch::MemoryInputs(
+            std::sync::Arc::new(events.clone()),
+        )));
+    }
     let mut pipeline = Pipeline::new(&plan.ops, ctx);
     let mut out = Vec::new();
     pipeline.push(events, &mut |b| out.extend(b));

@@ -1,12 +1,14 @@
 //! From SPL text to a plan: macro expansion, parsing, lowering.
 
 use crate::eql::EqlOptions;
+use crate::lookup::LookupRegistry;
 use crate::lower;
 use crate::plan::{EventOrder, Plan};
 use quarry_syntax::spl::ast::Pipeline;
 use quarry_syntax::spl::macros::MacroLibrary;
 use quarry_syntax::spl::parse_pipeline;
 use quarry_syntax::{Diagnostic, SourceId, SourceMap};
+use std::sync::Arc;
 
 /// A query ready to run, with the tree it came from.
 #[derive(Clone, Debug)]
@@ -48,10 +50,23 @@ pub fn compile_with(
     order: EventOrder,
     eql: &EqlOptions,
 ) -> Result<CompiledSpl, Vec<Diagnostic>> {
+    compile_with_lookups(sources, query, macros, order, eql, &Arc::new(LookupRegistry::new()))
+}
+
+/// As [`compile_with`], with the lookup tables `lookup` and `inputlookup` read.
+pub fn compile_with_lookups(
+    sources: &mut SourceMap,
+    query: SourceId,
+    macros: &MacroLibrary,
+    order: EventOrder,
+    eql: &EqlOptions,
+    lookups: &Arc<LookupRegistry>,
+) -> Result<CompiledSpl, Vec<Diagnostic>> {
     let (expanded, pipeline) = parse(sources, query, macros)?;
     let ctx = lower::spl::SplContext {
         eql: eql.clone(),
         ordered_input: true,
+        lookups: lookups.clone(),
     };
     let ops = lower::spl::lower_with(&pipeline, &ctx)?;
     Ok(CompiledSpl {

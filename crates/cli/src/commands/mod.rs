@@ -49,6 +49,10 @@ pub struct InputFlags {
     /// Macro definitions: a macros.conf, a macros/*.yml file, or a directory of them (repeatable).
     #[arg(long, value_name = "FILE")]
     pub macros: Vec<PathBuf>,
+    /// Lookup tables: a CSV file, a lookups/*.yml definition, a transforms.conf, or a directory
+    /// of them (repeatable).
+    #[arg(long, value_name = "DIR|FILE")]
+    pub lookups: Vec<PathBuf>,
     /// A source profile file (TOML) to add to the shipped ones (repeatable).
     #[arg(long, value_name = "FILE")]
     pub profile: Vec<PathBuf>,
@@ -186,6 +190,7 @@ pub struct Env {
     pub macros: MacroLibrary,
     pub profiles: ProfileSet,
     pub geoip: Option<Arc<GeoIp>>,
+    pub lookups: Arc<quarry_engine::lookup::LookupRegistry>,
 }
 
 /// A failure to report before exiting.
@@ -211,6 +216,12 @@ impl Env {
         for path in &flags.macros {
             library::load_macros(&mut macros, path).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
         }
+        let mut lookups = quarry_engine::lookup::LookupRegistry::new();
+        for path in &flags.lookups {
+            lookups
+                .load(path)
+                .map_err(|e| Failure::new(Exit::InputError, format!("lookups: {e}")))?;
+        }
         let mut profiles = library::builtin_profiles().map_err(|d| Failure::new(Exit::QueryError, d.message))?;
         for path in &flags.profile {
             let text = std::fs::read_to_string(path)
@@ -234,6 +245,7 @@ impl Env {
             macros,
             profiles,
             geoip,
+            lookups: Arc::new(lookups),
         })
     }
 
@@ -282,7 +294,8 @@ impl Env {
         let id = self.add_query(name, text, first_line);
         match lang.unwrap_or_else(|| detect(text)) {
             Lang::Spl => {
-                quarry_engine::spl::compile_with(&mut self.sources, id, &self.macros, order, eql).map(|c| c.plan)
+                quarry_engine::spl::compile_with_lookups(&mut self.sources, id, &self.macros, order, eql, &self.lookups)
+                    .map(|c| c.plan)
             }
             Lang::Eql => quarry_engine::eql::compile(&self.sources, id, eql),
         }

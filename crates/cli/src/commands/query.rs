@@ -53,6 +53,11 @@ pub fn run(args: QueryArgs) -> Result<Exit, Failure> {
     };
     let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
     ctx.geoip = env.geoip.clone();
+    // Subsearches (`join`, `append`, `[...]`) read the same inputs again.
+    ctx.subsearch = Some(std::sync::Arc::new(quarry_engine::subsearch::FileInputs {
+        inputs: files.clone(),
+        read: read.clone(),
+    }));
 
     let stdout = std::io::stdout();
     let mut writer = ResultWriter::new(args.format, std::io::BufWriter::new(stdout.lock()));

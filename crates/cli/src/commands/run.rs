@@ -239,6 +239,11 @@ pub fn run_prepared(
         let plans: Vec<&Plan> = group.iter().map(|p| &p.plan).collect();
         let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
         ctx.geoip = geoip.clone();
+        // Subsearches (`join`, `append`, `[...]`) read the same inputs again.
+        ctx.subsearch = Some(std::sync::Arc::new(quarry_engine::subsearch::FileInputs {
+            inputs: inputs.to_vec(),
+            read: read.clone(),
+        }));
         let mut bad_lines = BadLines::new(flags.strict);
         let (summary, shares) = quarry_engine::run::run_many(
             &plans,

@@ -197,6 +197,13 @@ impl Session {
         let merge = self.order() != EventOrder::Input && plan.streams_in_time_order();
         let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
         ctx.geoip = self.env.geoip.clone();
+        if plan.has_subsearch() {
+            // Subsearches run over the loaded events.
+            let all: Vec<quarry_engine::Event> = self.sources.iter().flat_map(|s| s.events.iter().cloned()).collect();
+            ctx.subsearch = Some(std::sync::Arc::new(quarry_engine::subsearch::MemoryInputs(
+                std::sync::Arc::new(all),
+            )));
+        }
         exec::run(plan, &self.sources, merge, ctx, &self.control())
     }
 

@@ -160,6 +160,7 @@ pub fn compile(sources: &SourceMap, query: SourceId, opts: &EqlOptions) -> Resul
         let ctx = crate::lower::spl::SplContext {
             eql: opts.clone(),
             ordered_input: matches!(tree.body, quarry_syntax::eql::ast::Body::Event(_)),
+            lookups: Default::default(),
         };
         ops.extend(crate::lower::spl::lower_with(spl, &ctx)?);
     }

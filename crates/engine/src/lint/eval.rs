@@ -241,7 +241,7 @@ pub fn search(e: &SearchExpr, facts: &Facts) -> Fact {
             }
             Fact::unknown()
         }
-        SearchKind::Term(_) => Fact::unknown(),
+        SearchKind::Term(_) | SearchKind::Subsearch(_) => Fact::unknown(),
         SearchKind::Compare { field, .. } | SearchKind::In { field, .. } => {
             let Some(fact) = facts.get(&field.name) else {
                 return Fact::unknown();
@@ -319,7 +319,7 @@ fn search_reads(e: &SearchExpr, field: &str) -> bool {
         SearchKind::Compare { field: f, .. } | SearchKind::In { field: f, .. } => f.name == field,
         SearchKind::Group(inner) | SearchKind::Not(inner) => search_reads(inner, field),
         SearchKind::And(items) | SearchKind::Or(items) => items.iter().any(|i| search_reads(i, field)),
-        SearchKind::Term(_) => false,
+        SearchKind::Term(_) | SearchKind::Subsearch(_) => false,
     }
 }
 

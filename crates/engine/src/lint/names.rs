@@ -126,7 +126,7 @@ fn search_fields(e: &SearchExpr, out: &mut IndexSet<String>) {
         SearchKind::And(items) | SearchKind::Or(items) => items.iter().for_each(|i| search_fields(i, out)),
         SearchKind::Not(inner) | SearchKind::Group(inner) => search_fields(inner, out),
         SearchKind::Compare { field, .. } | SearchKind::In { field, .. } => add(out, field),
-        SearchKind::Term(_) => {}
+        SearchKind::Term(_) | SearchKind::Subsearch(_) => {}
     }
 }
 

@@ -24,6 +24,8 @@ pub struct SplContext {
     /// Events reach the first command as read, nearly in time order (not as rows of an
     /// earlier sequence).
     pub ordered_input: bool,
+    /// Tables for `lookup` and `inputlookup`.
+    pub lookups: std::sync::Arc<crate::lookup::LookupRegistry>,
 }
 
 impl Default for SplContext {
@@ -31,6 +33,7 @@ impl Default for SplContext {
         SplContext {
             eql: EqlOptions::default(),
             ordered_input: true,
+            lookups: Default::default(),
         }
     }
 }
@@ -80,8 +83,20 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
     Ok(vec![match command {
         Command::Search(s) => match &s.expr {
             None => return Ok(Vec::new()),
+            Some(e) if super::multi::has_subsearch(e) => super::multi::lower_subsearch_filter(e, ctx)?,
             Some(e) => Op::Search(lower_search(e)?),
         },
+        Command::Lookup(_)
+        | Command::InputLookup(_)
+        | Command::Join(_)
+        | Command::Append(_)
+        | Command::AppendPipe(_)
+        | Command::MakeResults(_)
+        | Command::Transaction(_)
+        | Command::Top(_)
+        | Command::TimeChart(_)
+        | Command::Format(_)
+        | Command::Return(_) => return super::multi::lower(command, ctx),
         Command::Sequence(s) => return super::sequence::lower(s, &ctx.eql, ordered),
         Command::Where(w) => {
             require_boolean(&w.expr, "where", "the `where` command expects a Boolean expression")?;
@@ -183,7 +198,7 @@ pub(crate) fn unknown_option(command: &str, opt: &CommandOption, known: &[&str])
     d
 }
 
-fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
+pub(crate) fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
     match decode_search_literal(&opt.value).to_ascii_lowercase().as_str() {
         "true" | "t" | "1" | "yes" => Ok(true),
         "false" | "f" | "0" | "no" => Ok(false),
@@ -194,7 +209,7 @@ fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
     }
 }
 
-fn parse_count(lit: &Literal) -> Result<usize, Diagnostic> {
+pub(crate) fn parse_count(lit: &Literal) -> Result<usize, Diagnostic> {
     decode_search_literal(lit).trim().parse::<usize>().map_err(|_| {
         Diagnostic::error(Code::BadOption, "expected a whole number").with_label(lit.span, "not a whole number")
     })
@@ -223,7 +238,7 @@ fn lower_stats(s: &Stats) -> Result<Op, Diagnostic> {
 
 /// The aggregations of `stats`, `eventstats` and `streamstats`: `count`, `dc(x)`,
 /// `sum(eval(...)) as n`, `values(*) as *` ...
-fn lower_aggregations(aggs: &[Aggregation]) -> Result<Vec<AggSpec>, Diagnostic> {
+pub(crate) fn lower_aggregations(aggs: &[Aggregation]) -> Result<Vec<AggSpec>, Diagnostic> {
     let mut aggregations = Vec::new();
     for agg in aggs {
         let Some(func) = AggFunc::parse(&agg.func.name) else {
@@ -423,7 +438,7 @@ fn lower_bin(b: &Bin) -> Result<Op, Diagnostic> {
     }))
 }
 
-fn parse_span(opt: &CommandOption) -> Result<BucketSpan, Diagnostic> {
+pub(crate) fn parse_span(opt: &CommandOption) -> Result<BucketSpan, Diagnostic> {
     let text = decode_search_literal(&opt.value);
     let digits_end = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -564,6 +579,10 @@ pub fn lower_search(e: &SearchExpr) -> Result<CSearch, Diagnostic> {
         SearchKind::Or(items) => CSearch::Or(items.iter().map(lower_search).collect::<Result<_, _>>()?),
         SearchKind::Not(inner) => CSearch::Not(Box::new(lower_search(inner)?)),
         SearchKind::Group(inner) => lower_search(inner)?,
+        SearchKind::Subsearch(sub) => {
+            return Err(Diagnostic::unsupported("subsearch here", sub.span)
+                .with_note("a `[...]` subsearch is read in the `search` command and at the start of a query"))
+        }
         SearchKind::Term(lit) => {
             let text = decode_search_literal(lit);
             if lit.quote == Quote::None && text.chars().all(|c| c == '*') {

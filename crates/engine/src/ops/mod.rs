@@ -10,10 +10,14 @@ mod fillnull;
 mod filter;
 pub(crate) mod head;
 mod iplocation;
+mod lookup;
+mod multi;
 mod project;
 mod rename;
 mod sort;
 mod streamstats;
+mod top;
+mod transaction;
 mod unfold;
 
 use crate::event::Event;
@@ -37,6 +41,8 @@ pub enum Flow {
 pub struct RunContext {
     pub eval: EvalContext,
     pub geoip: Option<Arc<GeoIp>>,
+    /// Runs subsearches (`join`, `append`, `[...]` in a search) over the run's inputs.
+    pub subsearch: Option<Arc<dyn crate::subsearch::SubsearchRunner>>,
 }
 
 impl RunContext {
@@ -44,6 +50,7 @@ impl RunContext {
         RunContext {
             eval: EvalContext::new(now),
             geoip: None,
+            subsearch: None,
         }
     }
 }
@@ -114,6 +121,17 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::TimeOrder => Box::new(sort::TimeOrder::default()),
         Op::Eql(op) => crate::eql::build(op),
         Op::Unfold(spec) => Box::new(unfold::Unfold::new(spec.clone())),
+        Op::Lookup(spec) => Box::new(lookup::Lookup::new(spec.clone())),
+        Op::InputLookup(spec) => Box::new(lookup::InputLookup(spec.clone())),
+        Op::MakeResults { count } => Box::new(lookup::MakeResults(*count)),
+        Op::SubsearchFilter(spec) => Box::new(multi::SubsearchFilter::new(spec.clone())),
+        Op::Join(spec) => Box::new(multi::Join::new(spec.clone())),
+        Op::Append(plan) => Box::new(multi::Append(plan.clone())),
+        Op::AppendPipe(plan) => Box::new(multi::AppendPipe::new(plan.clone())),
+        Op::Format(spec) => Box::new(multi::Format::new(spec.clone())),
+        Op::Transaction(spec) => Box::new(transaction::Transaction::new(spec.clone())),
+        Op::Top(spec) => Box::new(top::Top::new(spec.clone())),
+        Op::Chart(spec) => Box::new(top::Chart::new(spec.clone())),
     }
 }
 

@@ -6,6 +6,8 @@
 
 use crate::span::Span;
 
+pub use crate::spl::multi::*;
+
 /// A whole query: commands separated by `|`. The first command may be an implicit `search`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pipeline {
@@ -114,6 +116,28 @@ pub enum Command {
     /// `sequence [by <field>, ...] [with] [maxspan=<span>] [mode=events|summary] <stage>...
     /// [until <stage>]`: ordered matches per join key, run by the EQL sequence engine.
     Sequence(Sequence),
+    /// `lookup <table> <field> [AS <field>]... [OUTPUT|OUTPUTNEW ...]`.
+    Lookup(Lookup),
+    /// `inputlookup <table> [where ...]`: the rows of a lookup table.
+    InputLookup(InputLookup),
+    /// `join [type=...] <field>... [ <subsearch> ]`.
+    Join(Join),
+    /// `append [ <subsearch> ]`.
+    Append(Append),
+    /// `appendpipe [ <pipeline> ]`.
+    AppendPipe(AppendPipe),
+    /// `makeresults [count=<n>]`.
+    MakeResults(MakeResults),
+    /// `transaction <field>... [maxspan=...] [startswith=...] ...`.
+    Transaction(Transaction),
+    /// `top ...` and `rare ...`.
+    Top(Top),
+    /// `timechart [span=...] <agg>... [by <field>]`.
+    TimeChart(TimeChart),
+    /// `format [...]`: results as one search string.
+    Format(Format),
+    /// `return [<count>] <field>...`: results as one search string.
+    Return(Return),
     /// A Splunk command that Quarry parses only as far as its name: planning it fails with
     /// `unsupported: <name>`.
     Unsupported(Unsupported),
@@ -145,6 +169,23 @@ impl Command {
             Command::Dedup(_) => "dedup",
             Command::IpLocation(_) => "iplocation",
             Command::Sequence(_) => "sequence",
+            Command::Lookup(_) => "lookup",
+            Command::InputLookup(_) => "inputlookup",
+            Command::Join(_) => "join",
+            Command::Append(_) => "append",
+            Command::AppendPipe(_) => "appendpipe",
+            Command::MakeResults(_) => "makeresults",
+            Command::Transaction(_) => "transaction",
+            Command::Top(t) => {
+                if t.rare {
+                    "rare"
+                } else {
+                    "top"
+                }
+            }
+            Command::TimeChart(_) => "timechart",
+            Command::Format(_) => "format",
+            Command::Return(_) => "return",
             Command::Unsupported(u) => &u.name.name,
         }
     }
@@ -167,6 +208,17 @@ impl Command {
             Command::Dedup(c) => c.span,
             Command::IpLocation(c) => c.span,
             Command::Sequence(c) => c.span,
+            Command::Lookup(c) => c.span,
+            Command::InputLookup(c) => c.span,
+            Command::Join(c) => c.span,
+            Command::Append(c) => c.span,
+            Command::AppendPipe(c) => c.span,
+            Command::MakeResults(c) => c.span,
+            Command::Transaction(c) => c.span,
+            Command::Top(c) => c.span,
+            Command::TimeChart(c) => c.span,
+            Command::Format(c) => c.span,
+            Command::Return(c) => c.span,
             Command::Unsupported(c) => c.span,
         }
     }
@@ -203,6 +255,8 @@ pub enum SearchKind {
     In { field: Field, values: Vec<Literal> },
     /// `(...)`: kept so that printing shows the grouping that was written.
     Group(Box<SearchExpr>),
+    /// `[ <subsearch> ]`: replaced by the subsearch's results, as `format` writes them.
+    Subsearch(Box<Subsearch>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -20,6 +20,18 @@ pub const IMPLEMENTED: &[&str] = &[
     "dedup",
     "iplocation",
     "sequence",
+    "lookup",
+    "inputlookup",
+    "join",
+    "append",
+    "appendpipe",
+    "makeresults",
+    "transaction",
+    "top",
+    "rare",
+    "timechart",
+    "format",
+    "return",
 ];
 
 /// Every command of the Splunk Search Reference, plus the app commands (MLTK, ES, content

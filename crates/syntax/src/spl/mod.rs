@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod commands;
 pub mod macros;
+pub mod multi;
 pub mod parse;
 pub mod print;
 

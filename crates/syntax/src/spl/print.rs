@@ -202,6 +202,17 @@ impl Display for Command {
                 write!(f, " {}", c.field)
             }
             Command::Sequence(c) => write!(f, "{c}"),
+            Command::Lookup(c) => write!(f, "{c}"),
+            Command::InputLookup(c) => write!(f, "{c}"),
+            Command::Join(c) => write!(f, "{c}"),
+            Command::Append(c) => write!(f, "{c}"),
+            Command::AppendPipe(c) => write!(f, "{c}"),
+            Command::MakeResults(c) => write!(f, "{c}"),
+            Command::Transaction(c) => write!(f, "{c}"),
+            Command::Top(c) => write!(f, "{c}"),
+            Command::TimeChart(c) => write!(f, "{c}"),
+            Command::Format(c) => write!(f, "{c}"),
+            Command::Return(c) => write!(f, "{c}"),
             Command::Unsupported(c) => {
                 f.write_str(&c.name.name)?;
                 if !c.args.is_empty() {
@@ -341,6 +352,7 @@ impl Display for SearchExpr {
                 f.write_char(')')
             }
             SearchKind::Group(inner) => write!(f, "({inner})"),
+            SearchKind::Subsearch(sub) => write!(f, "{sub}"),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod expr;
 
 pub mod search;
+pub mod subsearch;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::*;

@@ -159,11 +159,15 @@ fn primary(i: Input) -> PResult<SearchExpr> {
         ));
     }
     if peek_char(&i) == Some('[') {
-        return Err(nom::Err::Failure(PError::with_diagnostic(
-            &i,
-            crate::Diagnostic::unsupported("subsearch", span_of(&i, 1))
-                .with_note("a `[...]` subsearch inside a search is not implemented yet"),
-        )));
+        let (rest, sub) = super::subsearch::subsearch(i)?;
+        let span = sub.span;
+        return Ok((
+            rest,
+            SearchExpr {
+                kind: SearchKind::Subsearch(Box::new(sub)),
+                span,
+            },
+        ));
     }
     let (rest, word) = search_word(i)?;
     let after = sp(rest);

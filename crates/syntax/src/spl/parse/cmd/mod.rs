@@ -5,8 +5,12 @@ mod dedup;
 mod eval;
 mod fields;
 mod fillnull;
+mod format;
 mod head;
 mod iplocation;
+mod join;
+mod lookup;
+mod makeresults;
 mod rename;
 mod search;
 mod sequence;
@@ -14,6 +18,9 @@ mod sort;
 mod stats;
 mod streamstats;
 mod table;
+mod timechart;
+mod top;
+mod transaction;
 mod unsupported;
 mod where_;
 
@@ -63,6 +70,18 @@ pub fn command(i: Input) -> PResult<Command> {
         "dedup" => dedup::parse(rest, start),
         "iplocation" => iplocation::parse(rest, start),
         "sequence" => sequence::parse(rest, start),
+        "lookup" => lookup::parse_lookup(rest, start),
+        "inputlookup" => lookup::parse_inputlookup(rest, start),
+        "join" => join::parse_join(rest, start),
+        "append" => join::parse_append(rest, start, false),
+        "appendpipe" => join::parse_append(rest, start, true),
+        "makeresults" => makeresults::parse(rest, start),
+        "transaction" => transaction::parse(rest, start),
+        "top" => top::parse(rest, start, false),
+        "rare" => top::parse(rest, start, true),
+        "timechart" => timechart::parse(rest, start),
+        "format" => format::parse_format(rest, start),
+        "return" => format::parse_return(rest, start),
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
         _ => {
             let mut d = Diagnostic::error(

@@ -1,0 +1,225 @@
+//! `lookup`, `inputlookup` and `makeresults`.
+
+use super::{Flow, Operator, RunContext};
+use crate::event::{Event, FieldMap, Name};
+use crate::lookup::{CellMatcher, LookupTable, MatchType};
+use crate::plan::{InputLookupSpec, LookupSpec};
+use crate::value::Value;
+use std::collections::HashMap;
+
+pub struct Lookup {
+    spec: LookupSpec,
+    outputs: Vec<(Option<usize>, Name)>,
+    /// For lookups whose inputs all match exactly: rows by their (normalised) input cells.
+    index: Option<HashMap<Vec<String>, Vec<usize>>>,
+    /// Otherwise: each row's matchers for the input columns (`None` when a column is absent).
+    matchers: Vec<Option<Vec<CellMatcher>>>,
+}
+
+impl Lookup {
+    pub fn new(spec: LookupSpec) -> Lookup {
+        let table = &spec.table;
+        let inputs: Vec<(usize, MatchType)> = spec
+            .inputs
+            .iter()
+            .map(|(col, _)| (table.column(col).unwrap_or(usize::MAX), table.match_type(col)))
+            .collect();
+        let outputs = spec
+            .outputs
+            .iter()
+            .map(|(col, field)| (table.column(col), field.clone()))
+            .collect();
+        let exact = inputs.iter().all(|(c, m)| *m == MatchType::Exact && *c != usize::MAX);
+        let index = exact.then(|| {
+            let mut index: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+            for (r, row) in table.rows.iter().enumerate() {
+                let key = inputs.iter().map(|(c, _)| normalise(table, &row[*c])).collect();
+                index.entry(key).or_default().push(r);
+            }
+            index
+        });
+        let matchers = if index.is_some() {
+            Vec::new()
+        } else {
+            table
+                .rows
+                .iter()
+                .map(|row| {
+                    inputs
+                        .iter()
+                        .map(|(c, kind)| row.get(*c).map(|cell| table.cell_matcher(*kind, cell)))
+                        .collect()
+                })
+                .collect()
+        };
+        Lookup {
+            spec,
+            outputs,
+            index,
+            matchers,
+        }
+    }
+
+    /// Rows matching one combination of input values, in file order.
+    fn matching_rows(&self, values: &[String]) -> Vec<usize> {
+        let table = &self.spec.table;
+        if let Some(index) = &self.index {
+            let key: Vec<String> = values.iter().map(|v| normalise(table, v)).collect();
+            return index.get(&key).cloned().unwrap_or_default();
+        }
+        self.matchers
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                row.as_ref()
+                    .is_some_and(|cells| cells.iter().zip(values).all(|(m, v)| m.matches(v)))
+            })
+            .map(|(r, _)| r)
+            .collect()
+    }
+
+    fn apply(&self, event: &mut Event) {
+        let table = &self.spec.table;
+        // Each input field may be multivalue: every combination of values is looked up.
+        let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+        let mut complete = true;
+        for (_, field) in &self.spec.inputs {
+            let v = event.get(field);
+            if v.is_null() {
+                complete = false;
+                break;
+            }
+            let values: Vec<String> = v.iter().map(|x| x.display_text()).collect();
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    values.iter().map(move |x| {
+                        let mut c = c.clone();
+                        c.push(x.clone());
+                        c
+                    })
+                })
+                .collect();
+        }
+        let mut rows = Vec::new();
+        if complete {
+            for combo in &combos {
+                for r in self.matching_rows(combo) {
+                    if rows.len() < table.max_matches && !rows.contains(&r) {
+                        rows.push(r);
+                    }
+                }
+            }
+        }
+        for (col, field) in &self.outputs {
+            if self.spec.new_only && event.has(field) {
+                continue;
+            }
+            let mut values: Vec<Value> = match col {
+                Some(c) => rows
+                    .iter()
+                    .map(|&r| &table.rows[r][*c])
+                    .filter(|cell| !cell.is_empty())
+                    .fold(Vec::new(), |mut seen: Vec<Value>, cell| {
+                        // Several matching rows give each distinct value once, in file order.
+                        let v = Value::str(cell);
+                        if !seen.contains(&v) {
+                            seen.push(v);
+                        }
+                        seen
+                    }),
+                None => Vec::new(),
+            };
+            if complete && rows.len() < table.min_matches {
+                if let Some(default) = &table.default_match {
+                    for _ in rows.len()..table.min_matches {
+                        values.push(Value::str(default));
+                    }
+                }
+            }
+            if values.is_empty() {
+                // OUTPUT replaces the field even when nothing matched.
+                if !self.spec.new_only && event.has(field) {
+                    event.remove(field);
+                }
+                continue;
+            }
+            event.set(field.clone(), Value::multi(values));
+        }
+    }
+}
+
+fn normalise(table: &LookupTable, text: &str) -> String {
+    if table.case_sensitive {
+        text.to_string()
+    } else {
+        text.to_lowercase()
+    }
+}
+
+impl Operator for Lookup {
+    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+        for event in batch.iter_mut() {
+            self.apply(event);
+        }
+        Flow::Continue
+    }
+}
+
+/// `inputlookup`: the table's rows, replacing the results (or after them with `append=t`).
+pub struct InputLookup(pub InputLookupSpec);
+
+impl InputLookup {
+    fn rows(&self) -> Vec<Event> {
+        let spec = &self.0;
+        let table = &spec.table;
+        let mut out = Vec::new();
+        for r in spec.start..table.rows.len() {
+            if spec.max.is_some_and(|m| out.len() >= m) {
+                break;
+            }
+            let mut fields = FieldMap::default();
+            for (name, value) in table.row_values(r) {
+                fields.insert(Name::from(name), value);
+            }
+            let event = Event::row(fields);
+            if spec.condition.as_ref().is_none_or(|c| c.matches(&event)) {
+                out.push(event);
+            }
+        }
+        out
+    }
+}
+
+impl Operator for InputLookup {
+    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+        if self.0.append {
+            return Flow::Continue;
+        }
+        batch.clear();
+        Flow::Stop
+    }
+
+    fn finish(&mut self, out: &mut Vec<Event>, _ctx: &RunContext) {
+        out.extend(self.rows());
+    }
+}
+
+/// `makeresults`: `count` results holding only `_time`, the time the search runs.
+pub struct MakeResults(pub usize);
+
+impl Operator for MakeResults {
+    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+        batch.clear();
+        Flow::Stop
+    }
+
+    fn finish(&mut self, out: &mut Vec<Event>, ctx: &RunContext) {
+        let now = ctx.eval.func.now.floor();
+        for _ in 0..self.0 {
+            let mut fields = FieldMap::default();
+            fields.insert(Name::from("_time"), Value::number(now));
+            out.push(Event::row(fields));
+        }
+    }
+}
