@@ -15,6 +15,7 @@ pub mod lower;
 pub mod merge;
 pub mod ops;
 pub mod pattern;
+pub mod pcre;
 pub mod plan;
 pub mod profile;
 pub mod run;

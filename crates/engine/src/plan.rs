@@ -48,6 +48,8 @@ pub enum Op {
     /// Turn multi-event results (sequences, samples, joins) into rows that SPL commands read:
     /// one per event, or one per result (`sequence ... mode=summary`). Other events pass.
     Unfold(UnfoldSpec),
+    /// Extract, convert or reshape fields (`convert`, `rex`, `spath`, `mvexpand`, ...).
+    FieldOp(crate::ops::fieldops::FieldOp),
 }
 
 /// How multi-event results become rows (`docs/pipelines.md` shows both shapes).
@@ -498,6 +500,7 @@ impl fmt::Display for Op {
             Op::IpLocation(spec) => write!(f, "IpLocation: {}", spec.field),
             Op::TimeOrder => write!(f, "TimeOrder: newest first (buffers)"),
             Op::Eql(op) => write!(f, "{op}"),
+            Op::FieldOp(op) => write!(f, "{op}"),
             Op::Unfold(spec) => write!(
                 f,
                 "Unfold: {} into rows{}",

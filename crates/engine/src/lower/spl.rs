@@ -163,6 +163,18 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
             }
             Op::IpLocation(spec)
         }
+        c @ (Command::Convert(_)
+        | Command::Rex(_)
+        | Command::Regex(_)
+        | Command::Spath(_)
+        | Command::FromJson(_)
+        | Command::XmlKv(_)
+        | Command::Replace(_)
+        | Command::MakeMv(_)
+        | Command::MvExpand(_)
+        | Command::MvCombine(_)
+        | Command::AddTotals(_)
+        | Command::Foreach(_)) => super::fieldcmds::lower(c)?,
         Command::Unsupported(u) => {
             return Err(Diagnostic::unsupported(&u.name.name, u.name.span).with_note(format!(
                 "`{}` is a Splunk command that Quarry does not implement yet",
@@ -183,7 +195,7 @@ pub(crate) fn unknown_option(command: &str, opt: &CommandOption, known: &[&str])
     d
 }
 
-fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
+pub(crate) fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
     match decode_search_literal(&opt.value).to_ascii_lowercase().as_str() {
         "true" | "t" | "1" | "yes" => Ok(true),
         "false" | "f" | "0" | "no" => Ok(false),
@@ -194,7 +206,7 @@ fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
     }
 }
 
-fn parse_count(lit: &Literal) -> Result<usize, Diagnostic> {
+pub(crate) fn parse_count(lit: &Literal) -> Result<usize, Diagnostic> {
     decode_search_literal(lit).trim().parse::<usize>().map_err(|_| {
         Diagnostic::error(Code::BadOption, "expected a whole number").with_label(lit.span, "not a whole number")
     })

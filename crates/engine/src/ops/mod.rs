@@ -6,6 +6,7 @@ mod aggregate;
 pub(crate) mod aggregators;
 mod bucket;
 mod dedup;
+pub mod fieldops;
 mod fillnull;
 mod filter;
 pub(crate) mod head;
@@ -114,6 +115,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::TimeOrder => Box::new(sort::TimeOrder::default()),
         Op::Eql(op) => crate::eql::build(op),
         Op::Unfold(spec) => Box::new(unfold::Unfold::new(spec.clone())),
+        Op::FieldOp(op) => op.build(),
     }
 }
 

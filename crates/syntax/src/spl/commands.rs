@@ -20,6 +20,18 @@ pub const IMPLEMENTED: &[&str] = &[
     "dedup",
     "iplocation",
     "sequence",
+    "convert",
+    "rex",
+    "regex",
+    "spath",
+    "fromjson",
+    "xmlkv",
+    "replace",
+    "makemv",
+    "mvexpand",
+    "mvcombine",
+    "addtotals",
+    "foreach",
 ];
 
 /// Every command of the Splunk Search Reference, plus the app commands (MLTK, ES, content

@@ -3,6 +3,7 @@
 mod bin;
 mod dedup;
 mod eval;
+mod fieldcmds;
 mod fields;
 mod fillnull;
 mod head;
@@ -63,6 +64,15 @@ pub fn command(i: Input) -> PResult<Command> {
         "dedup" => dedup::parse(rest, start),
         "iplocation" => iplocation::parse(rest, start),
         "sequence" => sequence::parse(rest, start),
+        "convert" => fieldcmds::convert(rest, start),
+        "rex" => fieldcmds::rex(rest, start),
+        "regex" => fieldcmds::regex(rest, start),
+        "spath" => fieldcmds::spath(rest, start),
+        "replace" => fieldcmds::replace(rest, start),
+        "foreach" => fieldcmds::foreach(rest, start),
+        "fromjson" | "xmlkv" | "makemv" | "mvexpand" | "mvcombine" | "addtotals" => {
+            fieldcmds::options_and_fields(rest, start, &lower)
+        }
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
         _ => {
             let mut d = Diagnostic::error(
