@@ -4,6 +4,7 @@
 //! Functions that decide which arguments to evaluate (`if`, `case`, `coalesce`, ...) are
 //! special forms of the expression evaluator; everything here gets its arguments evaluated.
 
+mod json;
 mod math;
 mod mv;
 mod net;
@@ -75,6 +76,11 @@ pub enum Func {
     MvSort,
     MvFind,
     MvZip,
+    MvFilter,
+    MvMap,
+    Spath,
+    JsonExtract,
+    Printf,
     // time
     Now,
     Time,
@@ -155,6 +161,11 @@ pub fn lookup(name: &str) -> Option<FuncInfo> {
         "mvsort" => (MvSort, 1, 1, false),
         "mvfind" => (MvFind, 2, 2, false),
         "mvzip" => (MvZip, 2, 3, false),
+        "mvfilter" => (MvFilter, 1, 1, false),
+        "mvmap" => (MvMap, 2, 2, false),
+        "spath" => (Spath, 2, 2, false),
+        "json_extract" => (JsonExtract, 1, 2, false),
+        "printf" => (Printf, 1, ANY, false),
         "now" => (Now, 0, 0, false),
         "time" => (Time, 0, 0, false),
         "strftime" => (Strftime, 2, 2, false),
@@ -197,7 +208,6 @@ pub const KNOWN_UNIMPLEMENTED: &[&str] = &[
     "json_delete",
     "json_entries",
     "json_extend",
-    "json_extract",
     "json_extract_exact",
     "json_has_key_exact",
     "json_keys",
@@ -207,18 +217,14 @@ pub const KNOWN_UNIMPLEMENTED: &[&str] = &[
     "json_valid",
     "lookup",
     "md5",
-    "mvfilter",
-    "mvmap",
     "mvrange",
     "mv_to_json_array",
-    "printf",
     "searchmatch",
     "sha1",
     "sha256",
     "sha512",
     "sin",
     "sinh",
-    "spath",
     "sum",
     "tan",
     "tanh",
@@ -244,7 +250,7 @@ pub struct FuncContext {
 pub fn call(func: Func, args: &[Value], prepared: &Prepared, ctx: &FuncContext) -> Value {
     use Func::*;
     match func {
-        If | Case | Coalesce | Validate | NullIf => Value::Null, // special forms
+        If | Case | Coalesce | Validate | NullIf | MvFilter | MvMap => Value::Null, // special forms
         Null => Value::Null,
         True => Value::Bool(true),
         False => Value::Bool(false),
@@ -314,6 +320,9 @@ pub fn call(func: Func, args: &[Value], prepared: &Prepared, ctx: &FuncContext) 
         MvSort => mv::sort(&args[0]),
         MvFind => mv::find(&args[0], &args[1], prepared),
         MvZip => mv::zip(args),
+        Spath => json::spath(&args[0], &args[1]),
+        JsonExtract => json::json_extract(args),
+        Printf => json::printf(args),
         Now => Value::number(ctx.now),
         Time => Value::Float(time::wall_clock()),
         Strftime => time::strftime(&args[0], &args[1]),

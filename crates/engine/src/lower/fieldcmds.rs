@@ -399,3 +399,57 @@ fn compile_subsearch_diagnostics(text: &str) -> Result<Vec<Op>, Vec<Diagnostic>>
 pub fn compile_subsearch(text: &str) -> Result<Vec<Op>, String> {
     compile_subsearch_diagnostics(text).map_err(|d| d.into_iter().map(|d| d.message).collect::<Vec<_>>().join("; "))
 }
+
+/// `mvfilter(<predicate>)`: the predicate must be a Boolean that reads exactly one field;
+/// `mvmap(<field>, <expr>)`: the first argument must be a field.
+pub fn lower_per_value(
+    func: crate::func::Func,
+    name: &Ident,
+    args: &[Expr],
+    span: Span,
+) -> Result<crate::expr::CExpr, Diagnostic> {
+    use crate::expr::CExpr;
+    if func == crate::func::Func::MvFilter {
+        if !super::spl::is_boolean(&args[0]) {
+            return Err(Diagnostic::error(
+                Code::Semantic,
+                "typechecking failed: mvfilter expects a Boolean expression",
+            )
+            .with_label(args[0].span, "not a Boolean"));
+        }
+        let expr = super::spl::lower_expr(&args[0])?;
+        let mut read = Vec::new();
+        expr.fields(&mut read);
+        read.dedup();
+        let mut distinct: Vec<Name> = Vec::new();
+        for n in read {
+            if !distinct.contains(&n) {
+                distinct.push(n);
+            }
+        }
+        if distinct.len() != 1 {
+            return Err(Diagnostic::error(
+                Code::Semantic,
+                format!("`{}` needs an expression that reads exactly one field", name.name),
+            )
+            .with_label(span, format!("reads {} fields", distinct.len())));
+        }
+        return Ok(CExpr::PerValue {
+            field: distinct.remove(0),
+            expr: Box::new(expr),
+            filter: true,
+        });
+    }
+    let ExprKind::Field(field) = &args[0].kind else {
+        return Err(Diagnostic::error(
+            Code::Semantic,
+            format!("the first argument of `{}` must be a field", name.name),
+        )
+        .with_label(args[0].span, "not a field"));
+    };
+    Ok(CExpr::PerValue {
+        field: Name::from(field.name.as_str()),
+        expr: Box::new(super::spl::lower_expr(&args[1])?),
+        filter: false,
+    })
+}

@@ -879,6 +879,7 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
             }
         }
         Func::Coalesce => CExpr::Coalesce(args.iter().map(lowered).collect::<Result<_, _>>()?),
+        Func::MvFilter | Func::MvMap => super::fieldcmds::lower_per_value(info.func, name, args, span)?,
         Func::NullIf => CExpr::NullIf(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?)),
         Func::In => CExpr::In(
             Box::new(lowered(&args[0])?),
@@ -957,6 +958,11 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "mvsort",
     "mvfind",
     "mvzip",
+    "mvfilter",
+    "mvmap",
+    "spath",
+    "json_extract",
+    "printf",
     "now",
     "time",
     "strftime",
