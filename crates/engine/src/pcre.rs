@@ -61,6 +61,14 @@ pub fn translate(pattern: &str) -> Result<String, Unsupported> {
                         }
                         out.push(n);
                     }
+                    // `\x{202E}`, `\p{L}`: the braces belong to the escape.
+                    'x' | 'p' | 'P' if chars.get(k + 2) == Some(&'{') => {
+                        let close = chars[k + 2..].iter().position(|&c| c == '}').map(|p| k + 2 + p);
+                        let end = close.unwrap_or(chars.len() - 1);
+                        out.extend(&chars[k..=end]);
+                        k = end + 1;
+                        continue;
+                    }
                     n => {
                         out.push('\\');
                         out.push(n);

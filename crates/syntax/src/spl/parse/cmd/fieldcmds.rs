@@ -172,7 +172,14 @@ fn options_fields(mut i: Input) -> PResult<(Vec<CommandOption>, Vec<Field>)> {
             return Ok((i, (options, fields)));
         }
         if looks_like_option(&i) {
-            let (rest, opt) = option(i)?;
+            let (rest, mut opt) = option(i)?;
+            // `addtotals fieldname=Score, a, b`: the comma ends the value.
+            if opt.value.quote == Quote::None && opt.value.text.len() > 1 && opt.value.text.ends_with(',') {
+                let keep = opt.value.text.len() - 1;
+                opt.value.text.truncate(keep);
+                opt.value.span.end -= 1;
+                opt.span.end -= 1;
+            }
             options.push(opt);
             i = rest;
         } else {
