@@ -473,10 +473,10 @@ fn spath_and_json_extract_functions() {
 #[test]
 fn printf_formats_like_c() {
     let row = one(
-        "| eval s=printf(\"%05.1f|%-3s|%d%%\", 3.14159, \"ab\", 42) | table s",
+        "| eval s=printf(\"%05.1f|%-3s|%d%%\", 2.345, \"ab\", 42) | table s",
         json!({}),
     );
-    assert_eq!(row, json!({"s": "003.1|ab |42%"}));
+    assert_eq!(row, json!({"s": "002.3|ab |42%"}));
 }
 
 #[test]

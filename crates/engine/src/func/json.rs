@@ -156,7 +156,7 @@ fn sign(negative: bool, flags: &str) -> String {
 fn thousands(digits: &str) -> String {
     let mut out = String::new();
     for (k, c) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -190,9 +190,9 @@ mod tests {
         assert_eq!(
             f(
                 "%5.2f|%-4s|%04d",
-                &[Value::Float(3.14159), Value::from("ab"), Value::Int(7)]
+                &[Value::Float(2.345), Value::from("ab"), Value::Int(7)]
             ),
-            " 3.14|ab  |0007"
+            " 2.35|ab  |0007"
         );
         assert_eq!(
             f(
