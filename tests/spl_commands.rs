@@ -487,3 +487,18 @@ fn function_names_are_case_insensitive() {
     );
     assert_eq!(row, json!({"n": 2}));
 }
+
+#[test]
+fn eval_regex_functions_read_pcre_spellings() {
+    // A `{` that is not a repetition is a literal brace in PCRE (Log4Shell hunting rules).
+    let row = one(
+        "| eval m=if(match(a, \"(\\$|%24)[^ /]*({|%7b)[^ /]*(j|%6a)\"), 1, 0) | table m",
+        json!({"a": "${jndi:ldap://x}"}),
+    );
+    assert_eq!(row, json!({"m": 1}));
+    let err = spl_error("| where match(a, \"a(?=b)\")");
+    assert!(
+        err.contains("unsupported: a lookahead (?=...) in a regular expression"),
+        "{err}"
+    );
+}

@@ -349,7 +349,7 @@ impl Prepared {
             Prepared::Regex(r) => Some(std::borrow::Cow::Borrowed(r)),
             _ => pattern
                 .as_text()
-                .and_then(|p| regex::Regex::new(&p).ok())
+                .and_then(|p| crate::pcre::compile(&p).ok())
                 .map(std::borrow::Cow::Owned),
         }
     }
@@ -366,9 +366,7 @@ pub fn prepare(func: Func, literal_args: &[Option<Value>]) -> Result<Prepared, S
     };
     match func {
         Func::Match | Func::Replace | Func::MvFind => match text(1) {
-            Some(pattern) => regex::Regex::new(&pattern)
-                .map(Prepared::Regex)
-                .map_err(|e| format!("invalid regular expression {pattern:?}: {e}")),
+            Some(pattern) => crate::pcre::compile(&pattern).map(Prepared::Regex),
             None => Ok(Prepared::None),
         },
         Func::Like => Ok(text(1)

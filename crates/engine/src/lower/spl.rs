@@ -890,6 +890,11 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
             CExpr::Like(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?), compiled)
         }
         other => {
+            if matches!(other, Func::Match | Func::Replace | Func::MvFind) {
+                if let Some(pattern) = args.get(1).and_then(literal_text) {
+                    super::fieldcmds::compile_regex(&pattern, args[1].span)?;
+                }
+            }
             let literals: Vec<Option<Value>> = args.iter().map(literal_value).collect();
             let prepared = func::prepare(other, &literals).map_err(|message| {
                 Diagnostic::error(Code::Semantic, format!("`{}`: {message}", name.name)).with_label(span, "")
