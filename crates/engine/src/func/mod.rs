@@ -4,6 +4,7 @@
 //! Functions that decide which arguments to evaluate (`if`, `case`, `coalesce`, ...) are
 //! special forms of the expression evaluator; everything here gets its arguments evaluated.
 
+mod hash;
 mod json;
 mod math;
 mod mv;
@@ -81,6 +82,10 @@ pub enum Func {
     Spath,
     JsonExtract,
     Printf,
+    Md5,
+    Sha1,
+    Sha256,
+    Sha512,
     // time
     Now,
     Time,
@@ -166,6 +171,10 @@ pub fn lookup(name: &str) -> Option<FuncInfo> {
         "spath" => (Spath, 2, 2, false),
         "json_extract" => (JsonExtract, 1, 2, false),
         "printf" => (Printf, 1, ANY, false),
+        "md5" => (Md5, 1, 1, false),
+        "sha1" => (Sha1, 1, 1, false),
+        "sha256" => (Sha256, 1, 1, false),
+        "sha512" => (Sha512, 1, 1, false),
         "now" => (Now, 0, 0, false),
         "time" => (Time, 0, 0, false),
         "strftime" => (Strftime, 2, 2, false),
@@ -216,13 +225,9 @@ pub const KNOWN_UNIMPLEMENTED: &[&str] = &[
     "json_set_exact",
     "json_valid",
     "lookup",
-    "md5",
     "mvrange",
     "mv_to_json_array",
     "searchmatch",
-    "sha1",
-    "sha256",
-    "sha512",
     "sin",
     "sinh",
     "sum",
@@ -323,6 +328,10 @@ pub fn call(func: Func, args: &[Value], prepared: &Prepared, ctx: &FuncContext) 
         Spath => json::spath(&args[0], &args[1]),
         JsonExtract => json::json_extract(args),
         Printf => json::printf(args),
+        Md5 => hash::digest(hash::Algorithm::Md5, &args[0]),
+        Sha1 => hash::digest(hash::Algorithm::Sha1, &args[0]),
+        Sha256 => hash::digest(hash::Algorithm::Sha256, &args[0]),
+        Sha512 => hash::digest(hash::Algorithm::Sha512, &args[0]),
         Now => Value::number(ctx.now),
         Time => Value::Float(time::wall_clock()),
         Strftime => time::strftime(&args[0], &args[1]),
