@@ -502,3 +502,43 @@ fn eval_regex_functions_read_pcre_spellings() {
         "{err}"
     );
 }
+
+#[test]
+fn hash_functions_give_hex_digests() {
+    let row = one(
+        "| eval m=md5(s), s1=sha1(s), s2=sha256(s) | table m s1 s2",
+        json!({"s": "abc"}),
+    );
+    assert_eq!(
+        row,
+        json!({
+            "m": "900150983cd24fb0d6963f7d28e17f72",
+            "s1": "a9993e364706816aba3e25717850c26c9cd0d89d",
+            "s2": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        })
+    );
+}
+
+#[test]
+fn json_object_array_keys_and_validity() {
+    let row = one(
+        "| eval o=json_object(\"a\", 1, \"b\", split(\"x,y\", \",\")), k=json_keys(o), v=if(json_valid(o), \"yes\", \"no\"), mv=json_array_to_mv(json_array(1, \"two\")) | table o k v mv",
+        json!({}),
+    );
+    assert_eq!(
+        row,
+        json!({"o": "{\"a\":1,\"b\":[\"x\",\"y\"]}", "k": "[\"a\",\"b\"]", "v": "yes", "mv": [1, "two"]})
+    );
+}
+
+#[test]
+fn searchmatch_applies_search_terms_to_the_event() {
+    let rows = spl(
+        "| eval hit=if(searchmatch(\"user=adm* action=login\"), 1, 0) | sort n | table n hit",
+        &ndjson(&[
+            json!({"n": 1, "user": "Admin", "action": "login"}),
+            json!({"n": 2, "user": "bob", "action": "login"}),
+        ]),
+    );
+    assert_eq!(column(&rows, "hit"), vec![json!(1), json!(0)]);
+}

@@ -39,6 +39,8 @@ pub enum CExpr {
         expr: Box<CExpr>,
         filter: bool,
     },
+    /// `searchmatch("<search terms>")`: does the event match the search?
+    SearchMatch(Box<crate::search::CSearch>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,6 +180,7 @@ impl CExpr {
                 let values: Vec<Value> = args.iter().map(|a| a.eval(event, ctx)).collect();
                 func::call(*f, &values, prepared, &ctx.func)
             }
+            CExpr::SearchMatch(search) => Value::Bool(search.matches(event)),
             CExpr::PerValue { field, expr, filter } => {
                 let values = event.get_in(field, ctx.layer);
                 let mut one = event.clone();
@@ -232,6 +235,7 @@ impl CExpr {
                 v.fields(out);
             }),
             CExpr::Coalesce(items) | CExpr::Call(_, items, _) => items.iter().for_each(|i| i.fields(out)),
+            CExpr::SearchMatch(_) => {}
             CExpr::PerValue { field, expr, .. } => {
                 out.push(field.clone());
                 expr.fields(out);

@@ -203,3 +203,72 @@ mod tests {
         );
     }
 }
+
+/// A value as JSON: numbers stay numbers, a multivalue becomes an array, text that is a JSON
+/// object or array is kept as one.
+fn to_json_value(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Str(s) => {
+            let t = s.trim_start();
+            if t.starts_with('{') || t.starts_with('[') {
+                if let Ok(j) = serde_json::from_str(s) {
+                    return j;
+                }
+            }
+            serde_json::Value::String(s.to_string())
+        }
+        Value::Multi(items) => serde_json::Value::Array(items.iter().map(to_json_value).collect()),
+        other => other.to_json(),
+    }
+}
+
+/// `json_object(key, value, ...)`: a JSON object as text.
+pub fn json_object(args: &[Value]) -> Value {
+    if !args.len().is_multiple_of(2) {
+        return Value::Null;
+    }
+    let mut map = serde_json::Map::new();
+    for pair in args.chunks(2) {
+        let Some(key) = pair[0].as_text() else {
+            return Value::Null;
+        };
+        map.insert(key.into_owned(), to_json_value(&pair[1]));
+    }
+    Value::from(serde_json::Value::Object(map).to_string())
+}
+
+/// `json_array(value, ...)`: a JSON array as text.
+pub fn json_array(args: &[Value]) -> Value {
+    Value::from(serde_json::Value::Array(args.iter().map(to_json_value).collect()).to_string())
+}
+
+/// `json_keys(object)`: the keys of a JSON object, as a JSON array.
+pub fn json_keys(v: &Value) -> Value {
+    match json_of(v) {
+        Some(serde_json::Value::Object(map)) => Value::from(
+            serde_json::Value::Array(map.keys().map(|k| serde_json::Value::String(k.clone())).collect()).to_string(),
+        ),
+        _ => Value::Null,
+    }
+}
+
+/// `json_valid(text)`: is the text JSON?
+pub fn json_valid(v: &Value) -> Value {
+    Value::Bool(
+        v.as_text()
+            .is_some_and(|t| serde_json::from_str::<serde_json::Value>(&t).is_ok()),
+    )
+}
+
+/// `json_array_to_mv(array)`: the elements of a JSON array as a multivalue.
+pub fn json_array_to_mv(v: &Value) -> Value {
+    match json_of(v) {
+        Some(serde_json::Value::Array(items)) => Value::multi(items.iter().map(|j| match j {
+            serde_json::Value::String(s) => Value::from(s.as_str()),
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Number(_) | serde_json::Value::Bool(_) => crate::event::spl_scalar(j),
+            other => Value::from(other.to_string()),
+        })),
+        _ => Value::Null,
+    }
+}

@@ -880,6 +880,19 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
         }
         Func::Coalesce => CExpr::Coalesce(args.iter().map(lowered).collect::<Result<_, _>>()?),
         Func::MvFilter | Func::MvMap => super::fieldcmds::lower_per_value(info.func, name, args, span)?,
+        Func::SearchMatch => {
+            let Some(text) = literal_text(&args[0]) else {
+                return Err(
+                    Diagnostic::error(Code::Semantic, "searchmatch takes a quoted search string")
+                        .with_label(args[0].span, "not a string literal"),
+                );
+            };
+            let search = compile_search_text(&text).map_err(|d| {
+                let message = d.into_iter().next().map(|d| d.message).unwrap_or_default();
+                Diagnostic::error(Code::Semantic, format!("searchmatch: {message}")).with_label(args[0].span, "")
+            })?;
+            CExpr::SearchMatch(Box::new(search))
+        }
         Func::NullIf => CExpr::NullIf(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?)),
         Func::In => CExpr::In(
             Box::new(lowered(&args[0])?),
@@ -968,6 +981,12 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "spath",
     "json_extract",
     "printf",
+    "json_object",
+    "json_array",
+    "json_keys",
+    "json_valid",
+    "json_array_to_mv",
+    "searchmatch",
     "md5",
     "sha1",
     "sha256",
