@@ -542,3 +542,21 @@ fn searchmatch_applies_search_terms_to_the_event() {
     );
     assert_eq!(column(&rows, "hit"), vec![json!(1), json!(0)]);
 }
+
+#[test]
+fn spath_reads_xml_elements_and_attributes() {
+    let xml = "<UserData><RmSessionEvent xmlns=\"http://x\"><RmSessionId>0</RmSessionId><UTCStartTime>2022-10-01</UTCStartTime><App Name=\"a\"/><App Name=\"b\"/></RmSessionEvent></UserData>";
+    let row = one(
+        "| spath input=UserData_Xml | table UserData.RmSessionEvent.RmSessionId UserData.RmSessionEvent.App{@Name}",
+        json!({ "UserData_Xml": xml }),
+    );
+    assert_eq!(
+        row,
+        json!({"UserData.RmSessionEvent.RmSessionId": "0", "UserData.RmSessionEvent.App{@Name}": ["a", "b"]})
+    );
+    let row = one(
+        "| spath input=UserData_Xml output=second path=UserData.RmSessionEvent.App{2}{@Name} | spath input=UserData_Xml output=start UserData.RmSessionEvent.UTCStartTime | table second start",
+        json!({ "UserData_Xml": xml }),
+    );
+    assert_eq!(row, json!({"second": "b", "start": "2022-10-01"}));
+}

@@ -241,9 +241,6 @@ fn spath(c: &Spath) -> Result<FieldOp, Diagnostic> {
             _ => return Err(unknown_option("spath", opt, &["input", "output", "path"])),
         }
     }
-    if spec.path.as_deref().is_some_and(|p| p.contains('@')) {
-        return Err(Diagnostic::unsupported("spath on XML", c.span).with_help("spath reads JSON"));
-    }
     Ok(FieldOp::Spath(spec))
 }
 

@@ -114,13 +114,55 @@ fn parse_step(step: &str) -> (String, Vec<Option<i64>>) {
     (name, indexes)
 }
 
+impl Spath {
+    /// `spath` over XML text.
+    fn xml(&self, event: &mut Event, input: &Value) {
+        let spec = &self.0;
+        let Some(root) = input
+            .iter()
+            .next()
+            .and_then(|v| v.as_text())
+            .and_then(|t| super::xml::parse(&t))
+        else {
+            return;
+        };
+        match &spec.path {
+            Some(path) => {
+                let v = super::xml::path_value(&root, path);
+                let out = spec.output.clone().unwrap_or_else(|| Name::from(path.as_str()));
+                if !v.is_null() {
+                    event.set(out, v);
+                }
+            }
+            None => {
+                for (name, v) in super::xml::flatten(&root) {
+                    let name = match &spec.output {
+                        Some(prefix) => format!("{prefix}.{name}"),
+                        None => name,
+                    };
+                    event.set(Name::from(name), v);
+                }
+            }
+        }
+    }
+}
+
 impl Operator for Spath {
     fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
-        let spec = &self.0;
         for event in batch.iter_mut() {
-            let Some(json) = parse_json(&event.get(&spec.input)) else {
+            let input = event.get(&self.0.input);
+            let Some(json) = parse_json(&input) else {
+                if input
+                    .iter()
+                    .next()
+                    .and_then(|v| v.as_text())
+                    .is_some_and(|t| t.trim_start().starts_with('<'))
+                {
+                    self.xml(event, &input);
+                }
                 continue;
             };
+            let spec = &self.0;
             match &spec.path {
                 Some(path) => {
                     let v = spath_value(&json, path);

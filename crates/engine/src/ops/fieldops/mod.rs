@@ -7,6 +7,7 @@ pub mod extract;
 pub mod foreach;
 pub mod mv;
 pub mod rex;
+pub mod xml;
 
 use super::Operator;
 use crate::event::{Event, Name};
