@@ -560,3 +560,12 @@ fn spath_reads_xml_elements_and_attributes() {
     );
     assert_eq!(row, json!({"second": "b", "start": "2022-10-01"}));
 }
+
+#[test]
+fn convert_auto_leaves_a_field_alone_unless_every_value_converts() {
+    let row = one(
+        "| eval a=split(\"1,x\", \",\"), b=split(\"1,2\", \",\") | convert auto(a) auto(b) | table a b",
+        json!({}),
+    );
+    assert_eq!(row, json!({"a": ["1", "x"], "b": [1, 2]}));
+}

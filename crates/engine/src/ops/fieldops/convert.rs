@@ -105,6 +105,13 @@ impl Operator for Convert {
                         }
                         continue;
                     }
+                    // `auto()` converts a field only when every one of its values converts.
+                    if item.func == ConvertFunc::Auto && value.iter().any(|v| to_number(v).is_none()) {
+                        if item.alias.is_some() {
+                            event.set(target, value);
+                        }
+                        continue;
+                    }
                     let converted = map_values(&value, |v| convert_value(item.func, v, &self.0.timeformat));
                     match converted {
                         Some(new) => event.set(target, new),
