@@ -176,34 +176,6 @@ fn c_exponent(n: f64, precision: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn printf_formats_like_c() {
-        let f = |fmt: &str, args: &[Value]| {
-            let mut all = vec![Value::from(fmt)];
-            all.extend_from_slice(args);
-            printf(&all).display_text()
-        };
-        assert_eq!(
-            f(
-                "%5.2f|%-4s|%04d",
-                &[Value::Float(2.345), Value::from("ab"), Value::Int(7)]
-            ),
-            " 2.35|ab  |0007"
-        );
-        assert_eq!(
-            f(
-                "%'d %x %e %%",
-                &[Value::Int(1234567), Value::Int(255), Value::Float(1500.0)]
-            ),
-            "1,234,567 ff 1.500000e+03 %"
-        );
-    }
-}
-
 /// A value as JSON: numbers stay numbers, a multivalue becomes an array, text that is a JSON
 /// object or array is kept as one.
 fn to_json_value(v: &Value) -> serde_json::Value {
@@ -270,5 +242,33 @@ pub fn json_array_to_mv(v: &Value) -> Value {
             other => Value::from(other.to_string()),
         })),
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printf_formats_like_c() {
+        let f = |fmt: &str, args: &[Value]| {
+            let mut all = vec![Value::from(fmt)];
+            all.extend_from_slice(args);
+            printf(&all).display_text()
+        };
+        assert_eq!(
+            f(
+                "%5.2f|%-4s|%04d",
+                &[Value::Float(2.345), Value::from("ab"), Value::Int(7)]
+            ),
+            " 2.35|ab  |0007"
+        );
+        assert_eq!(
+            f(
+                "%'d %x %e %%",
+                &[Value::Int(1234567), Value::Int(255), Value::Float(1500.0)]
+            ),
+            "1,234,567 ff 1.500000e+03 %"
+        );
     }
 }

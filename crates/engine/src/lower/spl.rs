@@ -73,6 +73,16 @@ fn keeps_input_order(command: &Command) -> bool {
             | Command::Bin(_)
             | Command::FillNull(_)
             | Command::IpLocation(_)
+            | Command::Convert(_)
+            | Command::Rex(_)
+            | Command::Regex(_)
+            | Command::Spath(_)
+            | Command::FromJson(_)
+            | Command::XmlKv(_)
+            | Command::Replace(_)
+            | Command::MakeMv(_)
+            | Command::MvExpand(_)
+            | Command::Foreach(_)
     )
 }
 
