@@ -32,6 +32,15 @@ pub enum CExpr {
     Validate(Vec<(CExpr, CExpr)>),
     NullIf(Box<CExpr>, Box<CExpr>),
     Call(Func, Vec<CExpr>, Prepared),
+    /// `mvfilter(<predicate>)` (`filter`: the values for which it is true) and
+    /// `mvmap(<field>, <expr>)`: the expression evaluated once per value of the field.
+    PerValue {
+        field: Name,
+        expr: Box<CExpr>,
+        filter: bool,
+    },
+    /// `searchmatch("<search terms>")`: does the event match the search?
+    SearchMatch(Box<crate::search::CSearch>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,6 +180,22 @@ impl CExpr {
                 let values: Vec<Value> = args.iter().map(|a| a.eval(event, ctx)).collect();
                 func::call(*f, &values, prepared, &ctx.func)
             }
+            CExpr::SearchMatch(search) => Value::Bool(search.matches(event)),
+            CExpr::PerValue { field, expr, filter } => {
+                let values = event.get_in(field, ctx.layer);
+                let mut one = event.clone();
+                let mut out = Vec::new();
+                for v in values.iter() {
+                    one.set(field.clone(), v.clone());
+                    let r = expr.eval(&one, ctx);
+                    if !*filter {
+                        out.push(r);
+                    } else if r.as_bool() == Some(true) {
+                        out.push(v.clone());
+                    }
+                }
+                Value::multi(out)
+            }
         }
     }
 
@@ -210,6 +235,11 @@ impl CExpr {
                 v.fields(out);
             }),
             CExpr::Coalesce(items) | CExpr::Call(_, items, _) => items.iter().for_each(|i| i.fields(out)),
+            CExpr::SearchMatch(_) => {}
+            CExpr::PerValue { field, expr, .. } => {
+                out.push(field.clone());
+                expr.fields(out);
+            }
         }
     }
 }

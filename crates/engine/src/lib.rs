@@ -16,6 +16,7 @@ pub mod lower;
 pub mod merge;
 pub mod ops;
 pub mod pattern;
+pub mod pcre;
 pub mod plan;
 pub mod plan_multi;
 pub mod profile;

@@ -73,6 +73,8 @@ pub enum Op {
     Chart(ChartSpec),
     /// All results as one search string (`format`, `return`).
     Format(FormatSpec),
+    /// Extract, convert or reshape fields (`convert`, `rex`, `spath`, `mvexpand`, ...).
+    FieldOp(crate::ops::fieldops::FieldOp),
 }
 
 /// How multi-event results become rows (`docs/pipelines.md` shows both shapes).
@@ -567,6 +569,7 @@ impl fmt::Display for Op {
             ),
             Op::Chart(spec) => write!(f, "Chart: {}s buckets as rows", spec.span),
             Op::Format(_) => write!(f, "Format: results as one search string"),
+            Op::FieldOp(op) => write!(f, "{op}"),
             Op::Unfold(spec) => write!(
                 f,
                 "Unfold: {} into rows{}",

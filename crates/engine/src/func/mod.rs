@@ -4,6 +4,8 @@
 //! Functions that decide which arguments to evaluate (`if`, `case`, `coalesce`, ...) are
 //! special forms of the expression evaluator; everything here gets its arguments evaluated.
 
+mod hash;
+mod json;
 mod math;
 mod mv;
 mod net;
@@ -75,6 +77,21 @@ pub enum Func {
     MvSort,
     MvFind,
     MvZip,
+    MvFilter,
+    MvMap,
+    Spath,
+    JsonExtract,
+    Printf,
+    JsonObject,
+    JsonArray,
+    JsonKeys,
+    JsonValid,
+    JsonArrayToMv,
+    SearchMatch,
+    Md5,
+    Sha1,
+    Sha256,
+    Sha512,
     // time
     Now,
     Time,
@@ -155,6 +172,21 @@ pub fn lookup(name: &str) -> Option<FuncInfo> {
         "mvsort" => (MvSort, 1, 1, false),
         "mvfind" => (MvFind, 2, 2, false),
         "mvzip" => (MvZip, 2, 3, false),
+        "mvfilter" => (MvFilter, 1, 1, false),
+        "mvmap" => (MvMap, 2, 2, false),
+        "spath" => (Spath, 2, 2, false),
+        "json_extract" => (JsonExtract, 1, 2, false),
+        "printf" => (Printf, 1, ANY, false),
+        "json_object" => (JsonObject, 0, ANY, false),
+        "json_array" => (JsonArray, 0, ANY, false),
+        "json_keys" => (JsonKeys, 1, 1, false),
+        "json_valid" => (JsonValid, 1, 1, true),
+        "json_array_to_mv" => (JsonArrayToMv, 1, 1, false),
+        "searchmatch" => (SearchMatch, 1, 1, true),
+        "md5" => (Md5, 1, 1, false),
+        "sha1" => (Sha1, 1, 1, false),
+        "sha256" => (Sha256, 1, 1, false),
+        "sha512" => (Sha512, 1, 1, false),
         "now" => (Now, 0, 0, false),
         "time" => (Time, 0, 0, false),
         "strftime" => (Strftime, 2, 2, false),
@@ -192,33 +224,18 @@ pub const KNOWN_UNIMPLEMENTED: &[&str] = &[
     "hypot",
     "ipmask",
     "json_append",
-    "json_array",
-    "json_array_to_mv",
     "json_delete",
     "json_entries",
     "json_extend",
-    "json_extract",
     "json_extract_exact",
     "json_has_key_exact",
-    "json_keys",
-    "json_object",
     "json_set",
     "json_set_exact",
-    "json_valid",
     "lookup",
-    "md5",
-    "mvfilter",
-    "mvmap",
     "mvrange",
     "mv_to_json_array",
-    "printf",
-    "searchmatch",
-    "sha1",
-    "sha256",
-    "sha512",
     "sin",
     "sinh",
-    "spath",
     "sum",
     "tan",
     "tanh",
@@ -244,7 +261,7 @@ pub struct FuncContext {
 pub fn call(func: Func, args: &[Value], prepared: &Prepared, ctx: &FuncContext) -> Value {
     use Func::*;
     match func {
-        If | Case | Coalesce | Validate | NullIf => Value::Null, // special forms
+        If | Case | Coalesce | Validate | NullIf | MvFilter | MvMap | SearchMatch => Value::Null, // special forms
         Null => Value::Null,
         True => Value::Bool(true),
         False => Value::Bool(false),
@@ -314,6 +331,18 @@ pub fn call(func: Func, args: &[Value], prepared: &Prepared, ctx: &FuncContext) 
         MvSort => mv::sort(&args[0]),
         MvFind => mv::find(&args[0], &args[1], prepared),
         MvZip => mv::zip(args),
+        Spath => json::spath(&args[0], &args[1]),
+        JsonExtract => json::json_extract(args),
+        Printf => json::printf(args),
+        JsonObject => json::json_object(args),
+        JsonArray => json::json_array(args),
+        JsonKeys => json::json_keys(&args[0]),
+        JsonValid => json::json_valid(&args[0]),
+        JsonArrayToMv => json::json_array_to_mv(&args[0]),
+        Md5 => hash::digest(hash::Algorithm::Md5, &args[0]),
+        Sha1 => hash::digest(hash::Algorithm::Sha1, &args[0]),
+        Sha256 => hash::digest(hash::Algorithm::Sha256, &args[0]),
+        Sha512 => hash::digest(hash::Algorithm::Sha512, &args[0]),
         Now => Value::number(ctx.now),
         Time => Value::Float(time::wall_clock()),
         Strftime => time::strftime(&args[0], &args[1]),
@@ -340,7 +369,7 @@ impl Prepared {
             Prepared::Regex(r) => Some(std::borrow::Cow::Borrowed(r)),
             _ => pattern
                 .as_text()
-                .and_then(|p| regex::Regex::new(&p).ok())
+                .and_then(|p| crate::pcre::compile(&p).ok())
                 .map(std::borrow::Cow::Owned),
         }
     }
@@ -357,9 +386,7 @@ pub fn prepare(func: Func, literal_args: &[Option<Value>]) -> Result<Prepared, S
     };
     match func {
         Func::Match | Func::Replace | Func::MvFind => match text(1) {
-            Some(pattern) => regex::Regex::new(&pattern)
-                .map(Prepared::Regex)
-                .map_err(|e| format!("invalid regular expression {pattern:?}: {e}")),
+            Some(pattern) => crate::pcre::compile(&pattern).map(Prepared::Regex),
             None => Ok(Prepared::None),
         },
         Func::Like => Ok(text(1)

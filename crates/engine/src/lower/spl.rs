@@ -76,6 +76,16 @@ fn keeps_input_order(command: &Command) -> bool {
             | Command::Bin(_)
             | Command::FillNull(_)
             | Command::IpLocation(_)
+            | Command::Convert(_)
+            | Command::Rex(_)
+            | Command::Regex(_)
+            | Command::Spath(_)
+            | Command::FromJson(_)
+            | Command::XmlKv(_)
+            | Command::Replace(_)
+            | Command::MakeMv(_)
+            | Command::MvExpand(_)
+            | Command::Foreach(_)
     )
 }
 
@@ -178,6 +188,18 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
             }
             Op::IpLocation(spec)
         }
+        c @ (Command::Convert(_)
+        | Command::Rex(_)
+        | Command::Regex(_)
+        | Command::Spath(_)
+        | Command::FromJson(_)
+        | Command::XmlKv(_)
+        | Command::Replace(_)
+        | Command::MakeMv(_)
+        | Command::MvExpand(_)
+        | Command::MvCombine(_)
+        | Command::AddTotals(_)
+        | Command::Foreach(_)) => super::fieldcmds::lower(c)?,
         Command::Unsupported(u) => {
             return Err(Diagnostic::unsupported(&u.name.name, u.name.span).with_note(format!(
                 "`{}` is a Splunk command that Quarry does not implement yet",
@@ -886,6 +908,20 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
             }
         }
         Func::Coalesce => CExpr::Coalesce(args.iter().map(lowered).collect::<Result<_, _>>()?),
+        Func::MvFilter | Func::MvMap => super::fieldcmds::lower_per_value(info.func, name, args, span)?,
+        Func::SearchMatch => {
+            let Some(text) = literal_text(&args[0]) else {
+                return Err(
+                    Diagnostic::error(Code::Semantic, "searchmatch takes a quoted search string")
+                        .with_label(args[0].span, "not a string literal"),
+                );
+            };
+            let search = compile_search_text(&text).map_err(|d| {
+                let message = d.into_iter().next().map(|d| d.message).unwrap_or_default();
+                Diagnostic::error(Code::Semantic, format!("searchmatch: {message}")).with_label(args[0].span, "")
+            })?;
+            CExpr::SearchMatch(Box::new(search))
+        }
         Func::NullIf => CExpr::NullIf(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?)),
         Func::In => CExpr::In(
             Box::new(lowered(&args[0])?),
@@ -896,6 +932,11 @@ fn lower_call(name: &Ident, args: &[Expr], span: Span) -> Result<CExpr, Diagnost
             CExpr::Like(Box::new(lowered(&args[0])?), Box::new(lowered(&args[1])?), compiled)
         }
         other => {
+            if matches!(other, Func::Match | Func::Replace | Func::MvFind) {
+                if let Some(pattern) = args.get(1).and_then(literal_text) {
+                    super::fieldcmds::compile_regex(&pattern, args[1].span)?;
+                }
+            }
             let literals: Vec<Option<Value>> = args.iter().map(literal_value).collect();
             let prepared = func::prepare(other, &literals).map_err(|message| {
                 Diagnostic::error(Code::Semantic, format!("`{}`: {message}", name.name)).with_label(span, "")
@@ -964,6 +1005,21 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "mvsort",
     "mvfind",
     "mvzip",
+    "mvfilter",
+    "mvmap",
+    "spath",
+    "json_extract",
+    "printf",
+    "json_object",
+    "json_array",
+    "json_keys",
+    "json_valid",
+    "json_array_to_mv",
+    "searchmatch",
+    "md5",
+    "sha1",
+    "sha256",
+    "sha512",
     "now",
     "time",
     "strftime",

@@ -6,6 +6,7 @@ mod aggregate;
 pub(crate) mod aggregators;
 mod bucket;
 mod dedup;
+pub mod fieldops;
 mod fillnull;
 mod filter;
 pub(crate) mod head;
@@ -132,6 +133,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::Transaction(spec) => Box::new(transaction::Transaction::new(spec.clone())),
         Op::Top(spec) => Box::new(top::Top::new(spec.clone())),
         Op::Chart(spec) => Box::new(top::Chart::new(spec.clone())),
+        Op::FieldOp(op) => op.build(),
     }
 }
 

@@ -7,6 +7,7 @@
 use crate::span::Span;
 
 pub use crate::spl::multi::*;
+pub use super::fieldcmds::{Conversion, Convert, Foreach, OptionsAndFields, RegexCmd, Replace, Rex, Spath};
 
 /// A whole query: commands separated by `|`. The first command may be an implicit `search`.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,6 +139,30 @@ pub enum Command {
     Format(Format),
     /// `return [<count>] <field>...`: results as one search string.
     Return(Return),
+    /// `convert [timeformat=<string>] ctime(<field>) [as <field>]...`.
+    Convert(Convert),
+    /// `rex [field=<field>] [max_match=<n>] [mode=sed] "<regex>"`.
+    Rex(Rex),
+    /// `regex [<field>=|<field>!=]"<regex>"`.
+    Regex(RegexCmd),
+    /// `spath [input=<field>] [output=<field>] [path=<path> | <path>]`.
+    Spath(Spath),
+    /// `fromjson [prefix=<string>] <field>`.
+    FromJson(OptionsAndFields),
+    /// `xmlkv [<field>] [maxinputs=<n>]`.
+    XmlKv(OptionsAndFields),
+    /// `replace <wc-string> with <wc-string>[, ...] [in <field>...]`.
+    Replace(Replace),
+    /// `makemv [delim=<string>|tokenizer=<regex>] [allowempty=<bool>] [setsv=<bool>] <field>`.
+    MakeMv(OptionsAndFields),
+    /// `mvexpand <field> [limit=<n>]`.
+    MvExpand(OptionsAndFields),
+    /// `mvcombine [delim=<string>] <field>`.
+    MvCombine(OptionsAndFields),
+    /// `addtotals [row=<bool>] [col=<bool>] [fieldname=<field>] [labelfield=<field>] [label=<string>] [<field>...]`.
+    AddTotals(OptionsAndFields),
+    /// `foreach <field-pattern>... [matchstr=...] [ <subsearch with <<FIELD>> templates> ]`.
+    Foreach(Foreach),
     /// A Splunk command that Quarry parses only as far as its name: planning it fails with
     /// `unsupported: <name>`.
     Unsupported(Unsupported),
@@ -186,6 +211,18 @@ impl Command {
             Command::TimeChart(_) => "timechart",
             Command::Format(_) => "format",
             Command::Return(_) => "return",
+            Command::Convert(_) => "convert",
+            Command::Rex(_) => "rex",
+            Command::Regex(_) => "regex",
+            Command::Spath(_) => "spath",
+            Command::FromJson(_) => "fromjson",
+            Command::XmlKv(_) => "xmlkv",
+            Command::Replace(_) => "replace",
+            Command::MakeMv(_) => "makemv",
+            Command::MvExpand(_) => "mvexpand",
+            Command::MvCombine(_) => "mvcombine",
+            Command::AddTotals(_) => "addtotals",
+            Command::Foreach(_) => "foreach",
             Command::Unsupported(u) => &u.name.name,
         }
     }
@@ -219,6 +256,18 @@ impl Command {
             Command::TimeChart(c) => c.span,
             Command::Format(c) => c.span,
             Command::Return(c) => c.span,
+            Command::Convert(c) => c.span,
+            Command::Rex(c) => c.span,
+            Command::Regex(c) => c.span,
+            Command::Spath(c) => c.span,
+            Command::FromJson(c) => c.span,
+            Command::XmlKv(c) => c.span,
+            Command::Replace(c) => c.span,
+            Command::MakeMv(c) => c.span,
+            Command::MvExpand(c) => c.span,
+            Command::MvCombine(c) => c.span,
+            Command::AddTotals(c) => c.span,
+            Command::Foreach(c) => c.span,
             Command::Unsupported(c) => c.span,
         }
     }

@@ -32,6 +32,18 @@ pub const IMPLEMENTED: &[&str] = &[
     "timechart",
     "format",
     "return",
+    "convert",
+    "rex",
+    "regex",
+    "spath",
+    "fromjson",
+    "xmlkv",
+    "replace",
+    "makemv",
+    "mvexpand",
+    "mvcombine",
+    "addtotals",
+    "foreach",
 ];
 
 /// Every command of the Splunk Search Reference, plus the app commands (MLTK, ES, content

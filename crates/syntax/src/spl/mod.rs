@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod commands;
+pub mod fieldcmds;
 pub mod macros;
 pub mod multi;
 pub mod parse;

@@ -213,6 +213,18 @@ impl Display for Command {
             Command::TimeChart(c) => write!(f, "{c}"),
             Command::Format(c) => write!(f, "{c}"),
             Command::Return(c) => write!(f, "{c}"),
+            Command::Convert(c) => write!(f, "{c}"),
+            Command::Rex(c) => write!(f, "{c}"),
+            Command::Regex(c) => write!(f, "{c}"),
+            Command::Spath(c) => write!(f, "{c}"),
+            Command::FromJson(c) => c.write(f, "fromjson"),
+            Command::XmlKv(c) => c.write(f, "xmlkv"),
+            Command::Replace(c) => write!(f, "{c}"),
+            Command::MakeMv(c) => c.write(f, "makemv"),
+            Command::MvExpand(c) => c.write(f, "mvexpand"),
+            Command::MvCombine(c) => c.write(f, "mvcombine"),
+            Command::AddTotals(c) => c.write(f, "addtotals"),
+            Command::Foreach(c) => write!(f, "{c}"),
             Command::Unsupported(c) => {
                 f.write_str(&c.name.name)?;
                 if !c.args.is_empty() {

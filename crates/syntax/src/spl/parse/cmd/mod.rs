@@ -3,6 +3,7 @@
 mod bin;
 mod dedup;
 mod eval;
+mod fieldcmds;
 mod fields;
 mod fillnull;
 mod format;
@@ -82,6 +83,15 @@ pub fn command(i: Input) -> PResult<Command> {
         "timechart" => timechart::parse(rest, start),
         "format" => format::parse_format(rest, start),
         "return" => format::parse_return(rest, start),
+        "convert" => fieldcmds::convert(rest, start),
+        "rex" => fieldcmds::rex(rest, start),
+        "regex" => fieldcmds::regex(rest, start),
+        "spath" => fieldcmds::spath(rest, start),
+        "replace" => fieldcmds::replace(rest, start),
+        "foreach" => fieldcmds::foreach(rest, start),
+        "fromjson" | "xmlkv" | "makemv" | "mvexpand" | "mvcombine" | "addtotals" => {
+            fieldcmds::options_and_fields(rest, start, &lower)
+        }
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
         _ => {
             let mut d = Diagnostic::error(
