@@ -125,7 +125,9 @@ pub struct Definitions {
 /// Definitions next to a rule file: in the rule's directory and each directory above it,
 /// `macros.conf`, a `macros/` directory (security_content), `default/macros.conf` (an app);
 /// `lookups/` and `default/transforms.conf` for lookups. A security_content detection at
-/// `detections/endpoint/x.yml` finds `macros/` and `lookups/` at the top of the checkout.
+/// `detections/endpoint/x.yml` finds `macros/` and `lookups/` at the top of the checkout. The
+/// walk stops at the top of a checkout or app (a directory holding `.git`, `detections/`,
+/// `default/` or `macros/`), so tables of an unrelated tree above are never picked up.
 pub fn definitions_near(rule_file: &Path) -> Definitions {
     let mut defs = Definitions::default();
     let mut current = rule_file.parent();
@@ -151,6 +153,12 @@ pub fn definitions_near(rule_file: &Path) -> Definitions {
             if path.exists() && !defs.lookups.contains(&path) {
                 defs.lookups.push(path);
             }
+        }
+        let is_top = [".git", "detections", "default", "macros"]
+            .iter()
+            .any(|marker| dir_or_here.join(marker).exists());
+        if is_top {
+            break;
         }
         current = dir.parent();
     }

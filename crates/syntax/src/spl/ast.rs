@@ -6,8 +6,8 @@
 
 use crate::span::Span;
 
-pub use crate::spl::multi::*;
 pub use super::fieldcmds::{Conversion, Convert, Foreach, OptionsAndFields, RegexCmd, Replace, Rex, Spath};
+pub use crate::spl::multi::*;
 
 /// A whole query: commands separated by `|`. The first command may be an implicit `search`.
 #[derive(Clone, Debug, PartialEq)]
