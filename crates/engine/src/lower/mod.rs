@@ -1,4 +1,5 @@
 //! Lowering: syntax trees into the plan. This is where each language's meaning is decided.
 
+pub mod datamodel;
 pub mod sequence;
 pub mod spl;

@@ -45,7 +45,15 @@ pub fn lower_with(pipeline: &Pipeline, ctx: &SplContext) -> Result<Vec<Op>, Vec<
     let mut ops = Vec::new();
     let mut errors = Vec::new();
     let mut ordered = ctx.ordered_input;
-    for command in &pipeline.commands {
+    for (n, command) in pipeline.commands.iter().enumerate() {
+        if n > 0 && super::datamodel::is_generating(command) {
+            errors.push(
+                Diagnostic::error(Code::Semantic, format!("`{}` must be the first command", command.name()))
+                    .with_label(command.span(), "")
+                    .with_help(format!("start the query with `| {}`", command.name())),
+            );
+            continue;
+        }
         match lower_command(command, ctx, ordered) {
             Ok(list) => ops.extend(list),
             Err(d) => errors.push(d),
@@ -163,7 +171,13 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
             }
             Op::IpLocation(spec)
         }
+        Command::TStats(t) => return super::datamodel::lower_tstats(t),
+        Command::DataModel(d) => return super::datamodel::lower_datamodel(d),
+        Command::From(f) => return super::datamodel::lower_from(f),
         Command::Unsupported(u) => {
+            if let Some(reason) = super::datamodel::unsupported_reason(&u.name.name) {
+                return Err(Diagnostic::unsupported(&format!("{} ({reason})", u.name.name), u.name.span));
+            }
             return Err(Diagnostic::unsupported(&u.name.name, u.name.span).with_note(format!(
                 "`{}` is a Splunk command that Quarry does not implement yet",
                 u.name.name
@@ -183,7 +197,7 @@ pub(crate) fn unknown_option(command: &str, opt: &CommandOption, known: &[&str])
     d
 }
 
-fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
+pub(super) fn parse_bool(opt: &CommandOption) -> Result<bool, Diagnostic> {
     match decode_search_literal(&opt.value).to_ascii_lowercase().as_str() {
         "true" | "t" | "1" | "yes" => Ok(true),
         "false" | "f" | "0" | "no" => Ok(false),
@@ -223,7 +237,7 @@ fn lower_stats(s: &Stats) -> Result<Op, Diagnostic> {
 
 /// The aggregations of `stats`, `eventstats` and `streamstats`: `count`, `dc(x)`,
 /// `sum(eval(...)) as n`, `values(*) as *` ...
-fn lower_aggregations(aggs: &[Aggregation]) -> Result<Vec<AggSpec>, Diagnostic> {
+pub(super) fn lower_aggregations(aggs: &[Aggregation]) -> Result<Vec<AggSpec>, Diagnostic> {
     let mut aggregations = Vec::new();
     for agg in aggs {
         let Some(func) = AggFunc::parse(&agg.func.name) else {
@@ -423,7 +437,7 @@ fn lower_bin(b: &Bin) -> Result<Op, Diagnostic> {
     }))
 }
 
-fn parse_span(opt: &CommandOption) -> Result<BucketSpan, Diagnostic> {
+pub(super) fn parse_span(opt: &CommandOption) -> Result<BucketSpan, Diagnostic> {
     let text = decode_search_literal(&opt.value);
     let digits_end = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

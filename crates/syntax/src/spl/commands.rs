@@ -20,6 +20,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "dedup",
     "iplocation",
     "sequence",
+    "tstats",
+    "datamodel",
+    "from",
 ];
 
 /// Every command of the Splunk Search Reference, plus the app commands (MLTK, ES, content

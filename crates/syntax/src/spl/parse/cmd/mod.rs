@@ -14,6 +14,7 @@ mod sort;
 mod stats;
 mod streamstats;
 mod table;
+mod tstats;
 mod unsupported;
 mod where_;
 
@@ -63,6 +64,9 @@ pub fn command(i: Input) -> PResult<Command> {
         "dedup" => dedup::parse(rest, start),
         "iplocation" => iplocation::parse(rest, start),
         "sequence" => sequence::parse(rest, start),
+        "tstats" => tstats::parse(rest, start),
+        "datamodel" => tstats::parse_datamodel(rest, start),
+        "from" => tstats::parse_from(rest, start),
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
         _ => {
             let mut d = Diagnostic::error(
