@@ -148,3 +148,42 @@ pub fn shipped() -> Result<&'static DataModels, Diagnostic> {
         .as_ref()
         .map_err(Clone::clone)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn every_shipped_model_reads_and_its_constraints_compile() {
+        let models = shipped().unwrap();
+        assert_eq!(models.names().count(), SHIPPED.len());
+        for model in &models.models {
+            for object in &model.objects {
+                crate::lower::spl::compile_search_text(&object.constraint).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn fields_are_named_by_the_lineage_of_the_dataset_that_defines_them() {
+        let change = shipped().unwrap().get("Change").unwrap();
+        let instance = change.object("Instance_Changes").unwrap();
+        assert_eq!(change.lineage_name(instance), "All_Changes.Instance_Changes");
+        let names: Vec<String> = change
+            .field_names(|o| change.descends_from(instance, o))
+            .map(|(full, _)| full)
+            .collect();
+        assert!(names.contains(&"All_Changes.user".to_string()));
+        assert!(names.contains(&"All_Changes.Instance_Changes.image_id".to_string()));
+        assert!(!names.iter().any(|n| n.starts_with("All_Changes.Account_Management.")));
+    }
+
+    #[test]
+    fn a_dataset_is_found_by_name_or_by_lineage() {
+        let auth = shipped().unwrap().get("Authentication").unwrap();
+        assert!(auth.object("Failed_Authentication").is_some());
+        assert!(auth.object("Authentication.Failed_Authentication").is_some());
+        assert!(auth.object("Web.Failed_Authentication").is_none());
+    }
+}
