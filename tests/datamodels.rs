@@ -116,6 +116,13 @@ fn by_time_with_a_span_buckets_the_events() {
 }
 
 #[test]
+fn by_time_without_a_span_is_unsupported() {
+    // Splunk sizes the buckets from the search's time range, which a file of events lacks.
+    let e = spl_error("| tstats count from datamodel=Endpoint.Processes by _time Processes.dest");
+    assert!(e.contains("unsupported: tstats by _time without span="), "{e}");
+}
+
+#[test]
 fn summariesonly_and_allow_old_summaries_change_nothing_over_raw_events() {
     let plain = sysmon("| tstats count from datamodel=Endpoint.Processes by Processes.dest");
     for options in ["summariesonly=true", "summariesonly=false allow_old_summaries=true", "local=true"] {

@@ -191,6 +191,13 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
             return Err(unknown_option("tstats by", opt, &["span"]));
         }
     }
+    if t.by_options.is_empty() {
+        if let Some(time) = t.by.iter().find(|f| f.name == "_time") {
+            return Err(Diagnostic::unsupported("tstats by _time without span=", time.span)
+                .with_note("Splunk chooses the bucket size from the search's time range, which Quarry does not have")
+                .with_help("give the bucket size: by _time span=1h"));
+        }
+    }
     let by: Vec<Name> = t.by.iter().map(|f| Name::from(f.name.as_str())).collect();
     if let Some(value) = fillnull {
         ops.push(Op::FillNull {
