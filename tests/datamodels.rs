@@ -38,7 +38,10 @@ fn a_dataset_holds_the_events_that_match_its_constraint_search() {
     assert_eq!(count("| tstats count from datamodel=Endpoint.Processes"), json!(5));
     assert_eq!(count("| tstats count from datamodel=Endpoint.Filesystem"), json!(1));
     assert_eq!(count("| tstats count from datamodel=Endpoint.Registry"), json!(1));
-    assert_eq!(count("| tstats count from datamodel=Network_Traffic.All_Traffic"), json!(1));
+    assert_eq!(
+        count("| tstats count from datamodel=Network_Traffic.All_Traffic"),
+        json!(1)
+    );
     assert_eq!(count("| tstats count from datamodel=Network_Resolution"), json!(1));
     assert_eq!(count("| tstats count from datamodel=Endpoint.Services"), json!(0));
 }
@@ -125,7 +128,11 @@ fn by_time_without_a_span_is_unsupported() {
 #[test]
 fn summariesonly_and_allow_old_summaries_change_nothing_over_raw_events() {
     let plain = sysmon("| tstats count from datamodel=Endpoint.Processes by Processes.dest");
-    for options in ["summariesonly=true", "summariesonly=false allow_old_summaries=true", "local=true"] {
+    for options in [
+        "summariesonly=true",
+        "summariesonly=false allow_old_summaries=true",
+        "local=true",
+    ] {
         let q = format!("| tstats {options} count from datamodel=Endpoint.Processes by Processes.dest");
         assert_eq!(sysmon(&q), plain, "{q}");
     }
@@ -180,7 +187,10 @@ fn logons() -> String {
 #[test]
 fn the_root_dataset_leaves_out_successful_logons_of_computer_accounts() {
     assert_eq!(
-        spl("| tstats count from datamodel=Authentication by Authentication.user", &logons()),
+        spl(
+            "| tstats count from datamodel=Authentication by Authentication.user",
+            &logons()
+        ),
         vec![
             json!({"Authentication.user": "WS1$", "count": 1}),
             json!({"Authentication.user": "alice", "count": 3}),
@@ -317,12 +327,27 @@ fn prestats_output_is_unsupported() {
 #[test]
 fn commands_that_cannot_run_on_log_events_say_why() {
     for (query, message) in [
-        ("| mstats count(cpu) where index=metrics", "unsupported: mstats (metrics indexes are not log events)"),
-        ("x | apply model", "unsupported: apply (Machine Learning Toolkit models are not available)"),
-        ("x | fit DensityFunction n", "unsupported: fit (Machine Learning Toolkit models are not available)"),
-        ("| summary model", "unsupported: summary (Machine Learning Toolkit models are not available)"),
+        (
+            "| mstats count(cpu) where index=metrics",
+            "unsupported: mstats (metrics indexes are not log events)",
+        ),
+        (
+            "x | apply model",
+            "unsupported: apply (Machine Learning Toolkit models are not available)",
+        ),
+        (
+            "x | fit DensityFunction n",
+            "unsupported: fit (Machine Learning Toolkit models are not available)",
+        ),
+        (
+            "| summary model",
+            "unsupported: summary (Machine Learning Toolkit models are not available)",
+        ),
         ("x | cyberchef infield=a", "unsupported: cyberchef (an add-on command"),
-        ("x | anomalydetection", "unsupported: anomalydetection (statistical models"),
+        (
+            "x | anomalydetection",
+            "unsupported: anomalydetection (statistical models",
+        ),
     ] {
         let e = spl_error(query);
         assert!(e.contains(message), "{query}: {e}");

@@ -13,13 +13,28 @@ use std::sync::OnceLock;
 /// The shipped model files, by name.
 const SHIPPED: &[(&str, &str)] = &[
     ("alerts.toml", include_str!("../../../queries/datamodels/alerts.toml")),
-    ("authentication.toml", include_str!("../../../queries/datamodels/authentication.toml")),
-    ("certificates.toml", include_str!("../../../queries/datamodels/certificates.toml")),
+    (
+        "authentication.toml",
+        include_str!("../../../queries/datamodels/authentication.toml"),
+    ),
+    (
+        "certificates.toml",
+        include_str!("../../../queries/datamodels/certificates.toml"),
+    ),
     ("change.toml", include_str!("../../../queries/datamodels/change.toml")),
     ("email.toml", include_str!("../../../queries/datamodels/email.toml")),
-    ("endpoint.toml", include_str!("../../../queries/datamodels/endpoint.toml")),
-    ("network_resolution.toml", include_str!("../../../queries/datamodels/network_resolution.toml")),
-    ("network_traffic.toml", include_str!("../../../queries/datamodels/network_traffic.toml")),
+    (
+        "endpoint.toml",
+        include_str!("../../../queries/datamodels/endpoint.toml"),
+    ),
+    (
+        "network_resolution.toml",
+        include_str!("../../../queries/datamodels/network_resolution.toml"),
+    ),
+    (
+        "network_traffic.toml",
+        include_str!("../../../queries/datamodels/network_traffic.toml"),
+    ),
     ("risk.toml", include_str!("../../../queries/datamodels/risk.toml")),
     ("updates.toml", include_str!("../../../queries/datamodels/updates.toml")),
     ("web.toml", include_str!("../../../queries/datamodels/web.toml")),

@@ -135,11 +135,10 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
             "fillnull_value" => fillnull = Some(decode_search_literal(&opt.value)),
             "prestats" | "append" => {
                 if parse_bool(opt)? {
-                    return Err(Diagnostic::unsupported(
-                        &format!("tstats {}=true", opt.name.name),
-                        opt.span,
-                    )
-                    .with_note("prestats output is only read by a later chart, stats or timechart"));
+                    return Err(
+                        Diagnostic::unsupported(&format!("tstats {}=true", opt.name.name), opt.span)
+                            .with_note("prestats output is only read by a later chart, stats or timechart"),
+                    );
                 }
             }
             _ => return Err(unknown_option("tstats", opt, KNOWN)),
@@ -147,10 +146,14 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
     }
     let scope = match &t.from {
         None => None,
-        Some(from) if from.name.is("datamodel") => Some(Scope::resolve(&decode_search_literal(&from.value), from.value.span)?),
+        Some(from) if from.name.is("datamodel") => {
+            Some(Scope::resolve(&decode_search_literal(&from.value), from.value.span)?)
+        }
         Some(from) => {
-            return Err(Diagnostic::unsupported(&format!("tstats from {}=", from.name.name), from.span)
-                .with_help("Quarry reads data models: from datamodel=<Model>.<Object>"))
+            return Err(
+                Diagnostic::unsupported(&format!("tstats from {}=", from.name.name), from.span)
+                    .with_help("Quarry reads data models: from datamodel=<Model>.<Object>"),
+            )
         }
     };
     let mut ops = Vec::new();
@@ -179,8 +182,10 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
     for opt in &t.by_options {
         if opt.name.is("span") {
             if !t.by.iter().any(|f| f.name == "_time") {
-                return Err(Diagnostic::error(Code::Semantic, "tstats: span= needs _time in the by clause")
-                    .with_label(opt.span, ""));
+                return Err(
+                    Diagnostic::error(Code::Semantic, "tstats: span= needs _time in the by clause")
+                        .with_label(opt.span, ""),
+                );
             }
             ops.push(Op::Bucket(BucketSpec {
                 field: Name::from("_time"),
@@ -215,7 +220,12 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
 
 /// The `where` clause; `nodename=<Lineage>` stands for that dataset's constraints.
 fn lower_where(e: &SearchExpr, scope: Option<&Scope>) -> Result<CSearch, Diagnostic> {
-    let recurse = |items: &[SearchExpr]| items.iter().map(|x| lower_where(x, scope)).collect::<Result<Vec<_>, _>>();
+    let recurse = |items: &[SearchExpr]| {
+        items
+            .iter()
+            .map(|x| lower_where(x, scope))
+            .collect::<Result<Vec<_>, _>>()
+    };
     Ok(match &e.kind {
         SearchKind::And(items) => CSearch::And(recurse(items)?),
         SearchKind::Or(items) => CSearch::Or(recurse(items)?),
@@ -223,8 +233,9 @@ fn lower_where(e: &SearchExpr, scope: Option<&Scope>) -> Result<CSearch, Diagnos
         SearchKind::Group(inner) => lower_where(inner, scope)?,
         SearchKind::Compare { field, op, value } if field.name == "nodename" => {
             let Some(scope) = scope else {
-                return Err(Diagnostic::error(Code::Semantic, "nodename= needs from datamodel=<Model>")
-                    .with_label(e.span, ""));
+                return Err(
+                    Diagnostic::error(Code::Semantic, "nodename= needs from datamodel=<Model>").with_label(e.span, ""),
+                );
             };
             let name = decode_search_literal(value);
             let object = scope.model.object(&name).ok_or_else(|| {
@@ -238,9 +249,7 @@ fn lower_where(e: &SearchExpr, scope: Option<&Scope>) -> Result<CSearch, Diagnos
             match op {
                 SearchOp::Eq => constraint,
                 SearchOp::Ne => CSearch::Not(Box::new(constraint)),
-                _ => {
-                    return Err(Diagnostic::error(Code::Semantic, "nodename takes = or !=").with_label(e.span, ""))
-                }
+                _ => return Err(Diagnostic::error(Code::Semantic, "nodename takes = or !=").with_label(e.span, "")),
             }
         }
         _ => lower_search(e)?,
@@ -291,8 +300,10 @@ pub fn lower_datamodel(d: &ast::DataModel) -> Result<Vec<Op>, Diagnostic> {
         }
     }
     let (Some(model), Some(object)) = (&d.model, &d.object) else {
-        return Err(Diagnostic::unsupported("datamodel without a dataset (describing models)", d.span)
-            .with_help("name the model and the dataset: | datamodel Endpoint Processes search"));
+        return Err(
+            Diagnostic::unsupported("datamodel without a dataset (describing models)", d.span)
+                .with_help("name the model and the dataset: | datamodel Endpoint Processes search"),
+        );
     };
     let scope = Scope::resolve(&format!("{}.{}", model.name, object.name), model.span.to(object.span))?;
     let mode = d.mode.as_ref().map(|m| m.name.to_ascii_lowercase());

@@ -48,9 +48,12 @@ pub fn lower_with(pipeline: &Pipeline, ctx: &SplContext) -> Result<Vec<Op>, Vec<
     for (n, command) in pipeline.commands.iter().enumerate() {
         if n > 0 && super::datamodel::is_generating(command) {
             errors.push(
-                Diagnostic::error(Code::Semantic, format!("`{}` must be the first command", command.name()))
-                    .with_label(command.span(), "")
-                    .with_help(format!("start the query with `| {}`", command.name())),
+                Diagnostic::error(
+                    Code::Semantic,
+                    format!("`{}` must be the first command", command.name()),
+                )
+                .with_label(command.span(), "")
+                .with_help(format!("start the query with `| {}`", command.name())),
             );
             continue;
         }
@@ -176,12 +179,15 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
         Command::From(f) => return super::datamodel::lower_from(f),
         Command::Unsupported(u) => {
             if let Some(reason) = super::datamodel::unsupported_reason(&u.name.name) {
-                return Err(Diagnostic::unsupported(&format!("{} ({reason})", u.name.name), u.name.span));
+                return Err(Diagnostic::unsupported(
+                    &format!("{} ({reason})", u.name.name),
+                    u.name.span,
+                ));
             }
             return Err(Diagnostic::unsupported(&u.name.name, u.name.span).with_note(format!(
                 "`{}` is a Splunk command that Quarry does not implement yet",
                 u.name.name
-            )))
+            )));
         }
     }])
 }

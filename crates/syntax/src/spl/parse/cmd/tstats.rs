@@ -43,7 +43,10 @@ pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {
     if let Some(rest) = keyword(i, "from") {
         let rest = sp(rest);
         if !looks_like_option(&rest) {
-            return fatal(rest, Expected::Message("expected `datamodel=<Model>.<Object>` after `from`".into()));
+            return fatal(
+                rest,
+                Expected::Message("expected `datamodel=<Model>.<Object>` after `from`".into()),
+            );
         }
         let (rest, opt) = option(rest)?;
         from = Some(opt);
