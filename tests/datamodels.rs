@@ -185,6 +185,19 @@ fn logons() -> String {
 }
 
 #[test]
+fn calculated_fields_fill_empty_model_fields() {
+    // Authentication computes `user` as "unknown" and `app` as the sourcetype when they are empty.
+    let data = ndjson(&[json!({"tag": "authentication", "action": "failure", "sourcetype": "sshd"})]);
+    assert_eq!(
+        spl(
+            "| tstats count from datamodel=Authentication by Authentication.user Authentication.app",
+            &data
+        ),
+        vec![json!({"Authentication.user": "unknown", "Authentication.app": "sshd", "count": 1})]
+    );
+}
+
+#[test]
 fn the_root_dataset_leaves_out_successful_logons_of_computer_accounts() {
     assert_eq!(
         spl(
@@ -224,9 +237,9 @@ fn a_child_dataset_adds_its_constraint_to_its_parents_and_keeps_their_field_name
 
 #[test]
 fn okta_system_log_events_are_authentication_events() {
-    // The Okta profile tags every event `authentication privileged` and maps eventType to
-    // `action` as Okta's add-on does: 57 of the 104 fixture events have an eventType it maps to
-    // "success".
+    // The Okta profile tags every event `authentication privileged` as Okta's add-on does, and
+    // aliases `result` to outcome.result: the 21 fixture events whose outcome is FAILURE are
+    // Failed_Authentication (`action="failure" OR result="failure"`).
     let okta = |query: &str| {
         let mut text = String::new();
         for entry in std::fs::read_dir(common::root().join("tests/fixtures/okta")).unwrap() {
@@ -246,8 +259,8 @@ fn okta_system_log_events_are_authentication_events() {
         vec![json!({"count": 104})]
     );
     assert_eq!(
-        okta("| tstats count from datamodel=Authentication where nodename=Authentication.Successful_Authentication by Authentication.dest"),
-        vec![json!({"Authentication.dest": "localhost", "count": 57})]
+        okta("| tstats count from datamodel=Authentication where nodename=Authentication.Failed_Authentication by Authentication.dest"),
+        vec![json!({"Authentication.dest": "localhost", "count": 21})]
     );
 }
 

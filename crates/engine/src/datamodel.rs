@@ -62,6 +62,10 @@ pub struct DmObject {
     /// Fields this dataset defines (not those it inherits).
     #[serde(default)]
     pub fields: Vec<String>,
+    /// Calculated fields: name → eval expression over the event's fields
+    /// (`action = 'if(isnull(action) OR action="", "unknown", action)'`).
+    #[serde(default)]
+    pub calculated: indexmap::IndexMap<String, String>,
 }
 
 impl DataModel {
@@ -121,15 +125,28 @@ impl DataModel {
         self.lineage(object).iter().any(|o| o.name == ancestor.name)
     }
 
-    /// Every field of the datasets for which `include` holds, as (`Lineage.field`, `field`).
+    /// Every field of the datasets for which `include` holds, as (`Lineage.field`, `field`),
+    /// calculated fields included.
     pub fn field_names<'a>(
         &'a self,
         include: impl Fn(&DmObject) -> bool + 'a,
     ) -> impl Iterator<Item = (String, &'a str)> + 'a {
         self.objects.iter().filter(move |o| include(o)).flat_map(move |o| {
             let prefix = self.lineage_name(o);
-            o.fields.iter().map(move |f| (format!("{prefix}.{f}"), f.as_str()))
+            o.fields
+                .iter()
+                .chain(o.calculated.keys())
+                .map(move |f| (format!("{prefix}.{f}"), f.as_str()))
         })
+    }
+
+    /// The calculation for the field `Lineage.field`, if the dataset computes it.
+    pub fn calculation(&self, full_name: &str) -> Option<&str> {
+        let (prefix, field) = full_name.rsplit_once('.')?;
+        let object = self.object(prefix)?;
+        (self.lineage_name(object) == prefix)
+            .then(|| object.calculated.get(field).map(String::as_str))
+            .flatten()
     }
 }
 
@@ -176,6 +193,9 @@ mod tests {
         for model in &models.models {
             for object in &model.objects {
                 crate::lower::spl::compile_search_text(&object.constraint).unwrap();
+                for expr in object.calculated.values() {
+                    crate::lower::spl::compile_expr_text(expr).unwrap();
+                }
             }
         }
     }

@@ -104,14 +104,31 @@ fn chain(model: &DataModel, object: &DmObject) -> Result<CSearch, Diagnostic> {
     ))
 }
 
-/// `<Lineage>.<field> = <field>` for the model fields in `wanted` (all of them when `None`).
-fn assignments(scope: &Scope, wanted: Option<&[String]>) -> Vec<(Name, CExpr)> {
-    scope
-        .model
-        .field_names(|o| scope.includes(o))
-        .filter(|(full, _)| wanted.is_none_or(|w| w.contains(full)))
-        .map(|(full, plain)| (Name::from(full.as_str()), CExpr::Field(Name::from(plain))))
-        .collect()
+/// `<Lineage>.<field> = <field>` (or the dataset's calculation) for the model fields of the
+/// datasets `include` selects that are in `wanted` (all of them when `None`).
+fn assignments(
+    scope: &Scope,
+    include: impl Fn(&DmObject) -> bool,
+    wanted: Option<&[String]>,
+) -> Result<Vec<(Name, CExpr)>, Diagnostic> {
+    let mut out = Vec::new();
+    for (full, plain) in scope.model.field_names(include) {
+        if wanted.is_some_and(|w| !w.contains(&full)) || out.iter().any(|(n, _): &(Name, CExpr)| n.as_ref() == full) {
+            continue;
+        }
+        let expr = match scope.model.calculation(&full) {
+            Some(text) => super::spl::compile_expr_text(text).map_err(|errors| {
+                let detail = errors.first().map(|d| d.message.clone()).unwrap_or_default();
+                Diagnostic::error(
+                    Code::Semantic,
+                    format!("data model {}: calculated field `{full}`: {detail}", scope.model.model),
+                )
+            })?,
+            None => CExpr::Field(Name::from(plain)),
+        };
+        out.push((Name::from(full.as_str()), expr));
+    }
+    Ok(out)
 }
 
 pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
@@ -171,7 +188,7 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
         if let Some(filter) = &t.filter {
             search_fields(filter, &mut wanted);
         }
-        let assign = assignments(scope, Some(&wanted));
+        let assign = assignments(scope, |o| scope.includes(o), Some(&wanted))?;
         if !assign.is_empty() {
             ops.push(Op::Assign(assign));
         }
@@ -311,12 +328,8 @@ pub fn lower_datamodel(d: &ast::DataModel) -> Result<Vec<Op>, Diagnostic> {
     match mode.as_deref() {
         Some("search") => {
             let object = scope.object;
-            let assign: Vec<(Name, CExpr)> = scope
-                .model
-                .field_names(|o| object.is_some_and(|obj| scope.model.descends_from(obj, o)))
-                .map(|(full, plain)| (Name::from(full.as_str()), CExpr::Field(Name::from(plain))))
-                .collect();
-            ops.push(Op::Assign(assign));
+            let lineage = |o: &DmObject| object.is_some_and(|obj| scope.model.descends_from(obj, o));
+            ops.push(Op::Assign(assignments(&scope, lineage, None)?));
         }
         Some("flat") => {}
         _ => {
