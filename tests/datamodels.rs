@@ -366,3 +366,25 @@ fn commands_that_cannot_run_on_log_events_say_why() {
         assert!(e.contains(message), "{query}: {e}");
     }
 }
+
+// ------------------------------------------------------------------ printing
+
+#[test]
+fn the_data_model_commands_print_back_to_the_same_tree() {
+    use quarry_syntax::spl::parse_pipeline;
+    use quarry_syntax::SourceId;
+    for query in [
+        "| tstats summariesonly=true count min(_time) as firstTime FROM datamodel=Endpoint.Processes \
+         WHERE Processes.process_name IN (\"a.exe\", b.exe) NOT Processes.user=*$ BY _time span=1h \"Processes.dest\"",
+        "| tstats count where index=main by sourcetype",
+        "| tstats dc(Authentication.user) as n from datamodel=Authentication where nodename=Authentication.Failed_Authentication",
+        "| datamodel Endpoint Processes search",
+        "| from datamodel:Web.Web",
+        "| from datamodel Web.Web",
+    ] {
+        let tree = parse_pipeline(query, SourceId(0)).unwrap();
+        let printed = tree.to_string();
+        let again = parse_pipeline(&printed, SourceId(0)).unwrap();
+        assert_eq!(tree, again, "{query}\nprinted: {printed}");
+    }
+}
