@@ -139,6 +139,31 @@ fn summariesonly_and_allow_old_summaries_change_nothing_over_raw_events() {
 }
 
 #[test]
+fn the_run_says_once_that_summary_options_have_no_effect() {
+    let data = std::fs::read_to_string(common::root().join("tests/fixtures/cim/sysmon.ndjson")).unwrap();
+    let opts = Opts {
+        sourcetype: Some("sysmon:json"),
+        ..Opts::default()
+    };
+    let (_, accounting) = common::run(
+        "| tstats summariesonly=t allow_old_summaries=t count from datamodel=Endpoint.Processes",
+        &data,
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(
+        accounting.notes,
+        vec![
+            "tstats: summariesonly, allow_old_summaries select accelerated data model summaries in Splunk \
+              and have no effect on the raw events Quarry reads"
+                .to_string()
+        ]
+    );
+    let (_, accounting) = common::run("| tstats count from datamodel=Endpoint.Processes", &data, &opts).unwrap();
+    assert!(accounting.notes.is_empty());
+}
+
+#[test]
 fn fillnull_value_keeps_rows_whose_by_field_is_null() {
     // The file creation carries no hash: without fillnull_value its null by-field drops it.
     assert_eq!(

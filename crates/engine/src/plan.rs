@@ -48,6 +48,9 @@ pub enum Op {
     /// Turn multi-event results (sequences, samples, joins) into rows that SPL commands read:
     /// one per event, or one per result (`sequence ... mode=summary`). Other events pass.
     Unfold(UnfoldSpec),
+    /// Pass events unchanged and tell the user something once at the end of the run
+    /// (`tstats summariesonly=...` has no effect on raw events).
+    Note(String),
 }
 
 /// How multi-event results become rows (`docs/pipelines.md` shows both shapes).
@@ -498,6 +501,7 @@ impl fmt::Display for Op {
             Op::IpLocation(spec) => write!(f, "IpLocation: {}", spec.field),
             Op::TimeOrder => write!(f, "TimeOrder: newest first (buffers)"),
             Op::Eql(op) => write!(f, "{op}"),
+            Op::Note(text) => write!(f, "Note: {text}"),
             Op::Unfold(spec) => write!(
                 f,
                 "Unfold: {} into rows{}",

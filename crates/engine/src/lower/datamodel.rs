@@ -143,9 +143,14 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
         "append",
     ];
     let mut fillnull = None;
+    let mut summaries = Vec::new();
     for opt in &t.options {
         match opt.name.name.to_ascii_lowercase().as_str() {
-            "summariesonly" | "allow_old_summaries" | "local" | "include_reduced_buckets" => {
+            "summariesonly" | "allow_old_summaries" => {
+                parse_bool(opt)?;
+                summaries.push(opt.name.name.clone());
+            }
+            "local" | "include_reduced_buckets" => {
                 parse_bool(opt)?;
             }
             "chunk_size" => {}
@@ -174,6 +179,12 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
         }
     };
     let mut ops = Vec::new();
+    if !summaries.is_empty() {
+        ops.push(Op::Note(format!(
+            "tstats: {} select accelerated data model summaries in Splunk and have no effect on the raw events Quarry reads",
+            summaries.join(", ")
+        )));
+    }
     if let Some(scope) = &scope {
         ops.push(Op::Search(scope.constraint()?));
         let mut wanted = Vec::new();

@@ -10,6 +10,7 @@ mod fillnull;
 mod filter;
 pub(crate) mod head;
 mod iplocation;
+mod note;
 mod project;
 mod rename;
 mod sort;
@@ -114,6 +115,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::TimeOrder => Box::new(sort::TimeOrder::default()),
         Op::Eql(op) => crate::eql::build(op),
         Op::Unfold(spec) => Box::new(unfold::Unfold::new(spec.clone())),
+        Op::Note(text) => Box::new(note::Note(text.clone())),
     }
 }
 
