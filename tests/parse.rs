@@ -127,9 +127,10 @@ fn splunk_corpus_round_trips() {
         }
     }
     eprintln!("{parsed} parsed; {} not yet:\n{}", failed.len(), failed.join("\n"));
-    // Subsearches in `search` (4) and Splunk ES's `get_asset` macro (1) are not supported yet.
+    // Subsearches in `search` (4) and in a `tstats` where clause (1), and Splunk ES's
+    // `get_asset` macro (1) are not supported yet.
     assert!(
-        failed.len() <= 5,
+        failed.len() <= 6,
         "{} detections no longer parse:\n{}",
         failed.len(),
         failed.join("\n")

@@ -623,8 +623,8 @@ fn comments_and_macros() {
 
 #[test]
 fn unknown_commands_and_functions_fail_with_unsupported_and_a_caret() {
-    let e = spl_error("x | tstats count");
-    assert!(e.contains("unsupported: tstats"), "{e}");
+    let e = spl_error("x | mstats count");
+    assert!(e.contains("unsupported: mstats"), "{e}");
     assert!(e.contains("^^^^^^"), "{e}");
     let e = spl_error("x | eval y=acos(x)");
     assert!(e.contains("unsupported: acos"), "{e}");

@@ -8,10 +8,16 @@ use quarry_syntax::Diagnostic;
 use std::path::Path;
 
 const MACROS_CONF: &str = include_str!("../../../queries/macros.conf");
-const PROFILES: &[(&str, &str)] = &[(
-    "queries/profiles/okta_im2.toml",
-    include_str!("../../../queries/profiles/okta_im2.toml"),
-)];
+const PROFILES: &[(&str, &str)] = &[
+    (
+        "queries/profiles/okta_im2.toml",
+        include_str!("../../../queries/profiles/okta_im2.toml"),
+    ),
+    (
+        "queries/profiles/sysmon_json.toml",
+        include_str!("../../../queries/profiles/sysmon_json.toml"),
+    ),
+];
 
 /// The shipped macros.
 pub fn builtin_macros() -> MacroLibrary {

@@ -4,6 +4,7 @@
 //! (`ops`) run over events read from newline-delimited JSON (`input`). Values ([`value`]),
 //! events ([`event`]) and source profiles ([`profile`]) are shared by both languages.
 
+pub mod datamodel;
 pub mod eql;
 pub mod event;
 pub mod expr;

@@ -75,6 +75,9 @@ pub enum Op {
     Format(FormatSpec),
     /// Extract, convert or reshape fields (`convert`, `rex`, `spath`, `mvexpand`, ...).
     FieldOp(crate::ops::fieldops::FieldOp),
+    /// Pass events unchanged and tell the user something once at the end of the run
+    /// (`tstats summariesonly=...` has no effect on raw events).
+    Note(String),
 }
 
 /// How multi-event results become rows (`docs/pipelines.md` shows both shapes).
@@ -570,6 +573,7 @@ impl fmt::Display for Op {
             Op::Chart(spec) => write!(f, "Chart: {}s buckets as rows", spec.span),
             Op::Format(_) => write!(f, "Format: results as one search string"),
             Op::FieldOp(op) => write!(f, "{op}"),
+            Op::Note(text) => write!(f, "Note: {text}"),
             Op::Unfold(spec) => write!(
                 f,
                 "Unfold: {} into rows{}",

@@ -404,12 +404,23 @@ pub fn field_list<'a>(mut i: Input<'a>, stop: &dyn Fn(&Input<'a>) -> bool) -> PR
     }
 }
 
-/// A value in bare form: everything up to whitespace, `|`, `(` or `)`.
+/// A value in bare form: everything up to whitespace, `|`, `(` or `)`. An empty `()` inside
+/// a value is part of it (`Processes.process=*GetCurrent()*`): it cannot open a group.
 pub fn bare_value(i: Input) -> PResult<Literal> {
     let text = i.fragment();
-    let end = text
-        .find(|c: char| c.is_whitespace() || matches!(c, '|' | '(' | ')' | ']'))
-        .unwrap_or(text.len());
+    let mut end = text.len();
+    for (pos, c) in text.char_indices() {
+        if c == '(' && pos > 0 && text[pos..].starts_with("()") {
+            continue;
+        }
+        if c == ')' && pos > 0 && text[..pos].ends_with('(') {
+            continue;
+        }
+        if c.is_whitespace() || matches!(c, '|' | '(' | ')' | ']') {
+            end = pos;
+            break;
+        }
+    }
     if end == 0 {
         return fail(i, Expected::Value);
     }

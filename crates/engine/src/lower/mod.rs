@@ -2,5 +2,6 @@
 
 pub mod fieldcmds;
 pub mod multi;
+pub mod datamodel;
 pub mod sequence;
 pub mod spl;

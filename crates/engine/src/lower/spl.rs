@@ -48,7 +48,18 @@ pub fn lower_with(pipeline: &Pipeline, ctx: &SplContext) -> Result<Vec<Op>, Vec<
     let mut ops = Vec::new();
     let mut errors = Vec::new();
     let mut ordered = ctx.ordered_input;
-    for command in &pipeline.commands {
+    for (n, command) in pipeline.commands.iter().enumerate() {
+        if n > 0 && super::datamodel::is_generating(command) {
+            errors.push(
+                Diagnostic::error(
+                    Code::Semantic,
+                    format!("`{}` must be the first command", command.name()),
+                )
+                .with_label(command.span(), "")
+                .with_help(format!("start the query with `| {}`", command.name())),
+            );
+            continue;
+        }
         match lower_command(command, ctx, ordered) {
             Ok(list) => ops.extend(list),
             Err(d) => errors.push(d),
@@ -200,11 +211,20 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
         | Command::MvCombine(_)
         | Command::AddTotals(_)
         | Command::Foreach(_)) => super::fieldcmds::lower(c)?,
+        Command::TStats(t) => return super::datamodel::lower_tstats(t),
+        Command::DataModel(d) => return super::datamodel::lower_datamodel(d),
+        Command::From(f) => return super::datamodel::lower_from(f),
         Command::Unsupported(u) => {
+            if let Some(reason) = super::datamodel::unsupported_reason(&u.name.name) {
+                return Err(Diagnostic::unsupported(
+                    &format!("{} ({reason})", u.name.name),
+                    u.name.span,
+                ));
+            }
             return Err(Diagnostic::unsupported(&u.name.name, u.name.span).with_note(format!(
                 "`{}` is a Splunk command that Quarry does not implement yet",
                 u.name.name
-            )))
+            )));
         }
     }])
 }

@@ -13,6 +13,7 @@ pub(crate) mod head;
 mod iplocation;
 mod lookup;
 mod multi;
+mod note;
 mod project;
 mod rename;
 mod sort;
@@ -134,6 +135,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::Top(spec) => Box::new(top::Top::new(spec.clone())),
         Op::Chart(spec) => Box::new(top::Chart::new(spec.clone())),
         Op::FieldOp(op) => op.build(),
+        Op::Note(text) => Box::new(note::Note(text.clone())),
     }
 }
 

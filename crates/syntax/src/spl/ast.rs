@@ -163,6 +163,14 @@ pub enum Command {
     AddTotals(OptionsAndFields),
     /// `foreach <field-pattern>... [matchstr=...] [ <subsearch with <<FIELD>> templates> ]`.
     Foreach(Foreach),
+    /// `tstats [<option>=<value>]... <agg>... [from datamodel=<Model>[.<Object>]]
+    /// [where <search-expression>] [by <field>... [span=<span>]]`: statistics over the events
+    /// of a CIM data model (`crates/engine/src/datamodel.rs`).
+    TStats(TStats),
+    /// `datamodel [<Model> [<Object>]] [search|flat] [<option>=<value>]...`.
+    DataModel(DataModel),
+    /// `from datamodel:<Model>.<Object>` (also `from datamodel <Model>.<Object>`).
+    From(From),
     /// A Splunk command that Quarry parses only as far as its name: planning it fails with
     /// `unsupported: <name>`.
     Unsupported(Unsupported),
@@ -223,6 +231,9 @@ impl Command {
             Command::MvCombine(_) => "mvcombine",
             Command::AddTotals(_) => "addtotals",
             Command::Foreach(_) => "foreach",
+            Command::TStats(_) => "tstats",
+            Command::DataModel(_) => "datamodel",
+            Command::From(_) => "from",
             Command::Unsupported(u) => &u.name.name,
         }
     }
@@ -268,6 +279,9 @@ impl Command {
             Command::MvCombine(c) => c.span,
             Command::AddTotals(c) => c.span,
             Command::Foreach(c) => c.span,
+            Command::TStats(c) => c.span,
+            Command::DataModel(c) => c.span,
+            Command::From(c) => c.span,
             Command::Unsupported(c) => c.span,
         }
     }
@@ -710,5 +724,42 @@ pub struct Unsupported {
     pub name: Ident,
     /// The rest of the command up to the next top-level `|`, as written.
     pub args: String,
+    pub span: Span,
+}
+
+/// `tstats`: options, aggregations (as in `stats`), the data model, the `where` search and the
+/// `by` fields with their options (`span=1h` applies to `_time`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TStats {
+    pub options: Vec<CommandOption>,
+    pub aggregations: Vec<Aggregation>,
+    /// `from datamodel=Endpoint.Processes`: the option after `from`.
+    pub from: Option<CommandOption>,
+    pub filter: Option<SearchExpr>,
+    pub by: Vec<Field>,
+    /// Options written among the `by` fields: `by _time span=1h Processes.dest`.
+    pub by_options: Vec<CommandOption>,
+    pub span: Span,
+}
+
+/// `datamodel [<Model> [<Object>]] [<mode>] [<option>=<value>]...`: the words as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataModel {
+    pub model: Option<Ident>,
+    pub object: Option<Ident>,
+    /// `search`, `flat`, `acceleration_search` ...
+    pub mode: Option<Ident>,
+    pub options: Vec<CommandOption>,
+    pub span: Span,
+}
+
+/// `from <kind>:<name>` or `from <kind> <name>`: `from datamodel:Web.Web`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct From {
+    pub kind: Ident,
+    /// The dataset name (`Web.Web`).
+    pub name: Literal,
+    /// Written `kind:name` (true) or `kind name` (false).
+    pub colon: bool,
     pub span: Span,
 }

@@ -44,6 +44,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "mvcombine",
     "addtotals",
     "foreach",
+    "tstats",
+    "datamodel",
+    "from",
 ];
 
 /// Every command of the Splunk Search Reference, plus the app commands (MLTK, ES, content

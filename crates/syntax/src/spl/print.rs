@@ -225,6 +225,35 @@ impl Display for Command {
             Command::MvCombine(c) => c.write(f, "mvcombine"),
             Command::AddTotals(c) => c.write(f, "addtotals"),
             Command::Foreach(c) => write!(f, "{c}"),
+            Command::TStats(c) => {
+                f.write_str("tstats")?;
+                options(f, &c.options)?;
+                f.write_char(' ')?;
+                join(f, &c.aggregations, " ")?;
+                if let Some(from) = &c.from {
+                    write!(f, " from {from}")?;
+                }
+                if let Some(filter) = &c.filter {
+                    write!(f, " where {filter}")?;
+                }
+                if !c.by.is_empty() || !c.by_options.is_empty() {
+                    f.write_str(" by ")?;
+                    join(f, &c.by, " ")?;
+                    options(f, &c.by_options)?;
+                }
+                Ok(())
+            }
+            Command::DataModel(c) => {
+                f.write_str("datamodel")?;
+                for word in [&c.model, &c.object, &c.mode].into_iter().flatten() {
+                    write!(f, " {word}")?;
+                }
+                options(f, &c.options)
+            }
+            Command::From(c) => {
+                let sep = if c.colon { ":" } else { " " };
+                write!(f, "from {}{sep}{}", c.kind, c.name)
+            }
             Command::Unsupported(c) => {
                 f.write_str(&c.name.name)?;
                 if !c.args.is_empty() {

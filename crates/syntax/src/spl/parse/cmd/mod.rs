@@ -22,6 +22,7 @@ mod table;
 mod timechart;
 mod top;
 mod transaction;
+mod tstats;
 mod unsupported;
 mod where_;
 
@@ -92,6 +93,9 @@ pub fn command(i: Input) -> PResult<Command> {
         "fromjson" | "xmlkv" | "makemv" | "mvexpand" | "mvcombine" | "addtotals" => {
             fieldcmds::options_and_fields(rest, start, &lower)
         }
+        "tstats" => tstats::parse(rest, start),
+        "datamodel" => tstats::parse_datamodel(rest, start),
+        "from" => tstats::parse_from(rest, start),
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
         _ => {
             let mut d = Diagnostic::error(
