@@ -119,6 +119,15 @@ fn by_time_with_a_span_buckets_the_events() {
 }
 
 #[test]
+fn a_comma_may_follow_the_span_in_the_by_list() {
+    // ESCU writes `by _time span=1h, All_Traffic.src`: the comma separates by-fields.
+    let with_comma = sysmon("| tstats count from datamodel=Endpoint.Processes by _time span=1h, Processes.dest");
+    let without = sysmon("| tstats count from datamodel=Endpoint.Processes by _time span=1h Processes.dest");
+    assert_eq!(with_comma, without);
+    assert!(!with_comma.is_empty());
+}
+
+#[test]
 fn by_time_without_a_span_is_unsupported() {
     // Splunk sizes the buckets from the search's time range, which a file of events lacks.
     let e = spl_error("| tstats count from datamodel=Endpoint.Processes by _time Processes.dest");

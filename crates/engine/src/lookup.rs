@@ -235,7 +235,12 @@ impl LookupRegistry {
                 None => LookupEntry::Missing("no file or collection defined".into()),
                 Some(f) if f.ends_with(".mlmodel") => LookupEntry::Missing("ML model".into()),
                 Some(f) => {
-                    let path = dir.join(f);
+                    // An app's `default/transforms.conf` names files in the app's `lookups/`.
+                    let beside = dir.join(f);
+                    let path = match dir.parent() {
+                        Some(app) if !beside.is_file() => app.join("lookups").join(f),
+                        _ => beside,
+                    };
                     if path.is_file() {
                         LookupEntry::Table(Arc::new(build_table(&def, &path)?))
                     } else {

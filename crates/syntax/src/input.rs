@@ -466,6 +466,15 @@ pub fn value(i: Input, stop_at_comma: bool) -> PResult<Literal> {
 /// `name=value` (no spaces around `=`, as Splunk writes command options). Fails without
 /// consuming when the input is not an option.
 pub fn option(i: Input) -> PResult<CommandOption> {
+    option_with(i, false)
+}
+
+/// An option inside a comma-separated list (`by _time span=1h, host`): a bare value ends at `,`.
+pub fn option_in_list(i: Input) -> PResult<CommandOption> {
+    option_with(i, true)
+}
+
+fn option_with(i: Input, stop_at_comma: bool) -> PResult<CommandOption> {
     let start = i;
     let (rest, name) = ident(i)?;
     let Some(rest) = eat(rest, "=") else {
@@ -474,7 +483,7 @@ pub fn option(i: Input) -> PResult<CommandOption> {
     if rest.fragment().starts_with('=') {
         return fail(start, Expected::Char('='));
     }
-    let (rest, value) = commit(value(rest, false))?;
+    let (rest, value) = commit(value(rest, stop_at_comma))?;
     Ok((
         rest,
         CommandOption {

@@ -8,9 +8,11 @@ use crate::parts::describe;
 use crate::Exit;
 use clap::Args;
 use indexmap::IndexMap;
+use quarry_engine::lookup::LookupRegistry;
 use quarry_engine::plan::EventOrder;
 use quarry_syntax::spl::macros::MacroLibrary;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -70,17 +72,20 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
         }
     }
     let mut env = Env::load(&args.input)?;
-    let base = env.macros.clone();
-    let mut near: IndexMap<PathBuf, MacroLibrary> = IndexMap::new();
+    let base = (env.macros.clone(), env.lookups.clone());
+    let mut near: IndexMap<PathBuf, (MacroLibrary, Arc<LookupRegistry>)> = IndexMap::new();
     let mut failed = skipped;
     for item in &items {
-        env.macros = match &item.dir {
+        (env.macros, env.lookups) = match &item.dir {
             Some(dir) => match near.get(dir) {
-                Some(lib) => lib.clone(),
+                Some(defs) => defs.clone(),
                 None => {
-                    let lib = macros_next_to(dir, &base, &args.input.macros)?;
-                    near.insert(dir.clone(), lib.clone());
-                    lib
+                    let defs = (
+                        macros_next_to(dir, &base.0, &args.input.macros)?,
+                        super::lookups_for(Some(dir), &args.input.lookups)?,
+                    );
+                    near.insert(dir.clone(), defs.clone());
+                    defs
                 }
             },
             None => base.clone(),

@@ -209,6 +209,25 @@ impl Failure {
     }
 }
 
+/// The lookup tables for rules in `dir`: those defined next to them (an app's `lookups/` and
+/// `transforms.conf`, a security_content checkout's `lookups/`), then the `--lookups` paths,
+/// which win.
+pub fn lookups_for(
+    dir: Option<&std::path::Path>,
+    flags: &[PathBuf],
+) -> Result<Arc<quarry_engine::lookup::LookupRegistry>, Failure> {
+    let near = dir
+        .map(|d| crate::upstream::definitions_near(&d.join("rule")).lookups)
+        .unwrap_or_default();
+    let mut lookups = quarry_engine::lookup::LookupRegistry::new();
+    for path in near.iter().chain(flags) {
+        lookups
+            .load(path)
+            .map_err(|e| Failure::new(Exit::InputError, format!("lookups: {e}")))?;
+    }
+    Ok(Arc::new(lookups))
+}
+
 impl Env {
     /// The shipped library plus what the flags add.
     pub fn load(flags: &InputFlags) -> Result<Env, Failure> {
@@ -216,12 +235,7 @@ impl Env {
         for path in &flags.macros {
             library::load_macros(&mut macros, path).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
         }
-        let mut lookups = quarry_engine::lookup::LookupRegistry::new();
-        for path in &flags.lookups {
-            lookups
-                .load(path)
-                .map_err(|e| Failure::new(Exit::InputError, format!("lookups: {e}")))?;
-        }
+        let lookups = lookups_for(None, &flags.lookups)?;
         let mut profiles = library::builtin_profiles().map_err(|d| Failure::new(Exit::QueryError, d.message))?;
         for path in &flags.profile {
             let text = std::fs::read_to_string(path)
@@ -245,7 +259,7 @@ impl Env {
             macros,
             profiles,
             geoip,
-            lookups: Arc::new(lookups),
+            lookups,
         })
     }
 

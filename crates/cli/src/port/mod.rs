@@ -10,10 +10,11 @@ use crate::commands::{EqlFlags, InputFlags};
 use crate::lang::Lang;
 use crate::library;
 use crate::rules::Rule;
-use crate::upstream::lookups::{used_by, LookupIndex};
+use crate::upstream::lookups::used_by;
 use crate::upstream::{self, Definitions, Format, UpstreamRule};
 use indexmap::IndexMap;
 use quarry_engine::eql::Semantics;
+use quarry_engine::lookup::{LookupEntry, LookupRegistry};
 use quarry_engine::profile::Profile;
 use quarry_syntax::spl::ast::{AggArg, Command, Expr, ExprKind};
 use quarry_syntax::spl::macros::{MacroDef, MacroLibrary};
@@ -184,7 +185,7 @@ struct Work {
 /// The definitions one directory's rules use, loaded once.
 struct Defs {
     macros: MacroLibrary,
-    lookups: LookupIndex,
+    lookups: Arc<LookupRegistry>,
 }
 
 /// Builds the report over the rule files under `paths`; with `inputs`, runnable rules are run
@@ -216,10 +217,15 @@ pub fn port(
             for path in near.macros.iter().chain(&options.macros) {
                 library::load_macros(&mut macros, path)?;
             }
-            let lookup_paths: Vec<PathBuf> = near.lookups.iter().chain(&options.lookups).cloned().collect();
+            // The engine's own tables, so that a lookup counts as available exactly when a run
+            // could use it. A definition file that cannot be read leaves its lookups missing.
+            let mut lookups = LookupRegistry::new();
+            for path in near.lookups.iter().chain(&options.lookups) {
+                let _ = lookups.load(path);
+            }
             let loaded = Defs {
                 macros,
-                lookups: LookupIndex::load(&lookup_paths),
+                lookups: Arc::new(lookups),
             };
             defs.insert(near.clone(), Arc::new(loaded));
         }
@@ -442,7 +448,11 @@ fn analyse_spl(
         }
     };
     row.parses = true;
-    if let Err(errors) = quarry_engine::lower::spl::lower_with(&pipeline, &Default::default()) {
+    let ctx = quarry_engine::lower::spl::SplContext {
+        lookups: defs.lookups.clone(),
+        ..Default::default()
+    };
+    if let Err(errors) = quarry_engine::lower::spl::lower_with(&pipeline, &ctx) {
         found.classify(&errors);
     }
     // Planning reports the first problem of each command; every function is looked at here.
@@ -459,8 +469,10 @@ fn analyse_spl(
         });
     }
     for table in used_by(&expanded_text) {
-        if let Some(missing) = defs.lookups.missing(&table) {
-            found.missing(missing);
+        match defs.lookups.get(&table) {
+            Some(LookupEntry::Table(_)) => {}
+            Some(LookupEntry::Missing(reason)) => found.missing(format!("missing lookup: {table} ({reason})")),
+            None => found.missing(format!("missing lookup: {table}")),
         }
     }
     if let Ok(findings) = quarry_engine::lint::lint_spl(&mut sources, query, &macros, profile) {

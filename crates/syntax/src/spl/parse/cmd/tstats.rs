@@ -80,7 +80,7 @@ pub fn parse<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {
                 break;
             }
             if looks_like_option(&i) {
-                let (rest, opt) = option(i)?;
+                let (rest, opt) = option_in_list(i)?;
                 by_options.push(opt);
                 i = rest;
                 continue;
