@@ -91,7 +91,6 @@ fn lay_out(dir: &Path) {
     }
 }
 
-/// ESCU detections that parse but that Quarry rejects as written, and why.
 /// Detections that parse but cannot run as written for a reason beyond a missing piece
 /// (file name, why). None at present: the list stays so that a new one is noticed.
 const KNOWN_ERRORS: [(&str, &str); 0] = [];
