@@ -10,6 +10,7 @@ pub mod expr;
 pub mod func;
 pub mod geoip;
 pub mod input;
+pub mod limits;
 pub mod lint;
 pub mod lower;
 pub mod merge;

@@ -19,6 +19,7 @@ mod unfold;
 use crate::event::Event;
 use crate::expr::EvalContext;
 use crate::geoip::GeoIp;
+use crate::limits::Limits;
 use crate::plan::Op;
 use std::sync::Arc;
 
@@ -37,6 +38,8 @@ pub enum Flow {
 pub struct RunContext {
     pub eval: EvalContext,
     pub geoip: Option<Arc<GeoIp>>,
+    /// Memory budget and deadline; blocking operators charge what they hold.
+    pub limits: Limits,
 }
 
 impl RunContext {
@@ -44,6 +47,7 @@ impl RunContext {
         RunContext {
             eval: EvalContext::new(now),
             geoip: None,
+            limits: Limits::default(),
         }
     }
 }
