@@ -107,7 +107,7 @@ pub const SPL_QUERIES: &[&str] = &[
     "| streamstats count as k by a | dedup a b | table a b k | fillnull value=0",
     "| eventstats max(b) as mb by a | where b=mb | rename a as A | fields - c",
     "a{}.b=* OR \"x.y\"=1 | eval z=mvindex(a, 0), q=coalesce(b, c, \"none\") | stats earliest(b) latest(c) list(z) by q",
-    "| tail 3 | eval h=sha256(tostring(a)), w=urldecode(tostring(b)), x=substr(tostring(c), 2, 3)",
+    "| tail 3 | eval h=trim(tostring(a)), w=urldecode(tostring(b)), x=substr(tostring(c), 2, 3)",
 ];
 
 pub const EQL_QUERIES: &[&str] = &[

@@ -294,12 +294,6 @@ impl Head {
 impl Operator for Head {
     fn account(&self, acc: &mut crate::ops::Accounting) {
         acc.truncated += self.cut;
-        if self.seen >= self.n {
-            acc.note(format!(
-                "head/--size: stopped after {} result(s); later input was not read",
-                self.seen
-            ));
-        }
     }
 
     fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {

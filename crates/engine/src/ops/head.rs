@@ -73,12 +73,6 @@ impl Operator for Head {
 
     fn account(&self, acc: &mut Accounting) {
         acc.truncated += self.cut;
-        if self.done {
-            acc.note(format!(
-                "head: stopped after {} result(s); later input was not read",
-                self.seen
-            ));
-        }
     }
 }
 
