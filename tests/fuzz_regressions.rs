@@ -45,7 +45,11 @@ fn macro_expand_findings() {
 
 #[test]
 fn json_read_findings() {
-    assert!(replay("json_read", Duration::from_secs(10), |d| drop(fuzz_harness::json_read(d))) > 0);
+    assert!(
+        replay("json_read", Duration::from_secs(10), |d| drop(fuzz_harness::json_read(
+            d
+        ))) > 0
+    );
 }
 
 #[test]

@@ -20,7 +20,9 @@ pub fn spl_parse(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let mut sources = SourceMap::new();
     let id = sources.add("query", text, SourceKind::Query);
-    let Ok(pipeline) = quarry_syntax::spl::parse_pipeline(text, id) else { return };
+    let Ok(pipeline) = quarry_syntax::spl::parse_pipeline(text, id) else {
+        return;
+    };
     let printed = pipeline.to_string();
     let again = sources.add("printed", printed.as_str(), SourceKind::Query);
     let _ = quarry_syntax::spl::parse_pipeline(&printed, again);
@@ -89,7 +91,10 @@ pub fn json_read(data: &[u8]) -> (Vec<Event>, ReadSummary) {
     );
     assert_eq!(summary.events, events.len() as u64, "events counted as read");
     assert_eq!(summary.bad_lines, bad, "every bad line reported");
-    assert!(summary.events + summary.bad_lines <= summary.lines.max(1), "{summary:?}");
+    assert!(
+        summary.events + summary.bad_lines <= summary.lines.max(1),
+        "{summary:?}"
+    );
     assert!(summary.first_bad.windows(2).all(|w| w[0].line < w[1].line));
     for e in &events {
         let _ = e.field_names();

@@ -155,14 +155,7 @@ fn the_memory_limit_applies_to_rules_too() {
         "users.rule.toml",
         b"id = \"r1\"\nname = \"every user\"\nlanguage = \"spl\"\nquery = '| stats count by user'\n",
     );
-    let out = quarry(&[
-        "run",
-        rule.path(),
-        "--max-memory",
-        "1K",
-        "--input",
-        log.path(),
-    ]);
+    let out = quarry(&["run", rule.path(), "--max-memory", "1K", "--input", log.path()]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("memory limit exceeded"));
 }
