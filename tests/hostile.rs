@@ -352,3 +352,33 @@ fn a_run_past_its_deadline_stops_with_a_timeout() {
     assert_eq!(results, 0, "no count is given for input not read");
     assert!(report.read.stopped_early);
 }
+
+#[test]
+fn partial_sequences_past_the_memory_limit_stop_with_a_limit_error() {
+    let mut text = String::new();
+    for n in 0..3000 {
+        text.push_str(&format!(
+            "{{\"@timestamp\":{n},\"event_type\":\"x\",\"user\":\"u{n}\",\"a\":1}}\n"
+        ));
+    }
+    let opts = quarry_engine::eql::EqlOptions {
+        category_field: "event_type".into(),
+        time_field: Some("@timestamp".into()),
+        ..Default::default()
+    };
+    let mut sources = SourceMap::new();
+    let id = sources.add(
+        "query",
+        "sequence by user [any where a == 1] [any where a == 2]",
+        SourceKind::Query,
+    );
+    let plan = quarry_engine::eql::compile(&sources, id, &opts).unwrap();
+    let (events, _, _) = read(text.as_bytes());
+    let mut ctx = RunContext::new(0.0);
+    ctx.limits = Limits::new(256 * 1024, None);
+    let limits = ctx.limits.clone();
+    let (out, _) = quarry_engine::run::run_events(&plan, events, ctx);
+    assert!(out.is_empty());
+    let error = limits.exceeded().unwrap();
+    assert!(error.message.contains("`sequence`"), "{}", error.message);
+}
