@@ -423,7 +423,7 @@ pub fn accounting_json(
 /// Reports a limit that stopped the run; `Exit::Limit` when there was one.
 pub fn report_limit(limits: &quarry_engine::limits::Limits) -> Option<Exit> {
     let error = limits.exceeded()?;
-    eprintln!("quarry: error: {error}; no results are complete, so none were finished");
+    eprintln!("quarry: error: {error}; the run stopped before the end of its input: results held by blocking commands were not finished, and any results above are incomplete");
     Some(Exit::Limit)
 }
 

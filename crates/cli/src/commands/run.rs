@@ -350,7 +350,7 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
             print_pass_summary(pass, passes.len() > 1);
         }
         if let Some(limit) = &pass.limit {
-            eprintln!("quarry: error: {limit}; no results are complete, so none were finished");
+            eprintln!("quarry: error: {limit}; the run stopped before the end of its input: results held by blocking commands were not finished, and any results above are incomplete");
             return Ok(Exit::Limit);
         }
         if pass.strict_failed {
