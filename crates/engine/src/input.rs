@@ -37,6 +37,10 @@ pub struct ReadOptions {
     /// Read the inputs oldest first (by the time of their first event) rather than in the
     /// order given, so that logs of different periods meet a time-ordered query in order.
     pub inputs_in_time_order: bool,
+    /// Reader threads: how many inputs are read at once and merged by time. `0` reads up to
+    /// [`crate::merge::MAX_MERGED_INPUTS`] at once; `1` reads them one after another on the
+    /// calling thread. Results are the same either way.
+    pub threads: usize,
 }
 
 impl Default for ReadOptions {
@@ -52,6 +56,7 @@ impl Default for ReadOptions {
             max_line: DEFAULT_MAX_LINE,
             batch_size: 1024,
             inputs_in_time_order: false,
+            threads: 0,
         }
     }
 }
@@ -118,7 +123,11 @@ pub fn read_inputs(
     let ordered;
     let paths = if opts.inputs_in_time_order && paths.len() > 1 {
         let from_files = paths.iter().all(|p| p != "-");
-        if from_files && paths.len() <= crate::merge::MAX_MERGED_INPUTS {
+        let at_once = match opts.threads {
+            0 => crate::merge::MAX_MERGED_INPUTS,
+            n => n.min(crate::merge::MAX_MERGED_INPUTS),
+        };
+        if from_files && paths.len() <= at_once {
             return crate::merge::read_merged(paths, opts, on_bad, consume);
         }
         ordered = oldest_first(paths, opts);
@@ -239,11 +248,23 @@ pub fn read_str(
     on_bad: &mut dyn FnMut(&BadLine) -> Flow,
     consume: &mut dyn FnMut(Vec<Event>) -> Flow,
 ) -> ReadSummary {
+    read_bytes(text.as_bytes(), name, opts, on_bad, consume)
+}
+
+/// Reads events from bytes already in memory (which need not be UTF-8), as if they were an
+/// uncompressed file named `name`.
+pub fn read_bytes(
+    bytes: &[u8],
+    name: &str,
+    opts: &ReadOptions,
+    on_bad: &mut dyn FnMut(&BadLine) -> Flow,
+    consume: &mut dyn FnMut(Vec<Event>) -> Flow,
+) -> ReadSummary {
     let mut summary = ReadSummary {
         inputs: 1,
         ..ReadSummary::default()
     };
-    let reader: Box<dyn BufRead + '_> = Box::new(io::Cursor::new(text.as_bytes()));
+    let reader: Box<dyn BufRead + '_> = Box::new(io::Cursor::new(bytes));
     if read_stream(reader, name, opts, &mut summary, on_bad, consume) == Flow::Stop {
         summary.stopped_early = true;
     }
@@ -360,7 +381,7 @@ fn read_stream(
                 continue;
             }
         };
-        let flow = match serde_json::from_str::<Json>(text) {
+        let flow = match parse_json::<Json>(text) {
             Ok(json @ Json::Object(_)) => {
                 let time = timing.time_of(&json);
                 batch.push(Event::from_doc(Doc {
@@ -412,7 +433,7 @@ fn read_array(
         return Flow::Continue;
     }
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let items: Vec<Json> = match serde_json::from_str(body) {
+    let items: Vec<Json> = match parse_json(body) {
         Ok(items) => items,
         Err(e) => {
             summary.lines += 1;
@@ -445,6 +466,61 @@ fn read_array(
         }
     }
     consume(batch)
+}
+
+/// Parses JSON text. A number beyond the range of a 64-bit float (`1e400`) does not make the
+/// line bad: Splunk keeps the event and the value as written, so such a number is kept as its
+/// text. Only lines serde_json rejects for that reason take the slower second pass.
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    match serde_json::from_str::<T>(text) {
+        Err(e) if e.to_string().starts_with("number out of range") => match quote_huge_numbers(text) {
+            Some(fixed) => serde_json::from_str(&fixed).map_err(|_| e),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// `text` with every number outside strings that overflows an `f64` turned into a string of
+/// its digits; `None` when there is none.
+fn quote_huge_numbers(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut changed = false;
+    let mut last = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                    i += 1;
+                }
+                let number = &text[start..i];
+                if number.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    out.push_str(&text[last..start]);
+                    out.push('"');
+                    out.push_str(number);
+                    out.push('"');
+                    last = i;
+                    changed = true;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&text[last.min(text.len())..]);
+    Some(out)
 }
 
 fn json_kind(v: &Json) -> &'static str {

@@ -11,6 +11,7 @@ pub mod expr;
 pub mod func;
 pub mod geoip;
 pub mod input;
+pub mod limits;
 pub mod lint;
 pub mod lookup;
 pub mod lower;

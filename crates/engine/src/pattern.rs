@@ -119,9 +119,11 @@ impl Term {
         if term.chars().all(|c| c == '*') {
             return Term { regex: None };
         }
+        // The boundary classes are not case-folded (`(?-i:...)`): folding a class of all
+        // letters costs most of the compile time and changes nothing that matters.
         let mut re = String::from("(?i)");
         if !term.starts_with('*') {
-            re.push_str(r"(?:^|[^\p{L}\p{N}_])");
+            re.push_str(r"(?:^|(?-i:[^\p{L}\p{N}_]))");
         }
         let pieces: Vec<&str> = term.split('*').collect();
         for (n, piece) in pieces.iter().enumerate() {
@@ -133,7 +135,7 @@ impl Term {
             re.push_str(&regex::escape(piece));
         }
         if !term.ends_with('*') {
-            re.push_str(r"(?:$|[^\p{L}\p{N}_])");
+            re.push_str(r"(?:$|(?-i:[^\p{L}\p{N}_]))");
         }
         Term {
             regex: Regex::new(&re).ok(),

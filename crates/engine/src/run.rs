@@ -80,7 +80,8 @@ pub fn run_many(
                 stopped[k] = true;
             }
         }
-        if stopped.iter().all(|s| *s) {
+        // A limit hit (memory, --timeout) stops everything: no partial answer is finished.
+        if stopped.iter().all(|s| *s) || !ctx.limits.check_time() {
             ReadFlow::Stop
         } else {
             ReadFlow::Continue
@@ -89,10 +90,12 @@ pub fn run_many(
     for (k, pipeline) in pipelines.iter_mut().enumerate() {
         let started = Instant::now();
         let share = &mut shares[k];
-        pipeline.finish(&mut |out| {
-            share.results += out.len() as u64;
-            sink(k, out);
-        });
+        if !ctx.limits.tripped() {
+            pipeline.finish(&mut |out| {
+                share.results += out.len() as u64;
+                sink(k, out);
+            });
+        }
         share.busy += started.elapsed();
         share.ops = pipeline.accounting();
     }
@@ -107,9 +110,12 @@ pub fn run_events(plan: &Plan, events: Vec<Event>, mut ctx: RunContext) -> (Vec<
             std::sync::Arc::new(events.clone()),
         )));
     }
+    let limits = ctx.limits.clone();
     let mut pipeline = Pipeline::new(&plan.ops, ctx);
     let mut out = Vec::new();
     pipeline.push(events, &mut |b| out.extend(b));
-    pipeline.finish(&mut |b| out.extend(b));
+    if !limits.tripped() {
+        pipeline.finish(&mut |b| out.extend(b));
+    }
     (out, pipeline.accounting())
 }

@@ -17,7 +17,8 @@ use crate::Exit;
 use clap::Args;
 use quarry_engine::eql::{Dialect, EqlOptions, Semantics};
 use quarry_engine::geoip::GeoIp;
-use quarry_engine::input::{ReadOptions, DEFAULT_MAX_LINE};
+use quarry_engine::input::{ReadOptions, ReadSummary, DEFAULT_MAX_LINE};
+use quarry_engine::ops::Accounting;
 use quarry_engine::plan::{EventOrder, Plan};
 use quarry_engine::profile::{Profile, ProfileSet};
 use quarry_engine::run::RunReport;
@@ -71,6 +72,36 @@ pub struct InputFlags {
     /// Do not print the end-of-run summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the end-of-run accounting on stderr as one JSON object instead of a line of text.
+    #[arg(long)]
+    pub stats: bool,
+    /// Memory allowed to blocking commands (sort, stats groups, dedup, tail, event ordering),
+    /// e.g. 512M or 4G (default 2G); past it the run stops with exit code 3.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<usize>,
+    /// Stop a run that takes longer (e.g. 30s, 5m) with exit code 3.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Reader threads: several inputs are read at once, one thread each, when there are at
+    /// most this many (0: up to 64). Results do not depend on it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+fn parse_size(text: &str) -> Result<usize, String> {
+    quarry_engine::limits::parse_size(text).ok_or_else(|| format!("bad size `{text}` (e.g. 512M, 2G)"))
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    quarry_engine::limits::parse_duration(text).ok_or_else(|| format!("bad duration `{text}` (e.g. 30s, 5m, 1h)"))
+}
+
+impl InputFlags {
+    /// The run's limits, counted from now.
+    pub fn limits(&self) -> quarry_engine::limits::Limits {
+        let memory = self.max_memory.unwrap_or(quarry_engine::limits::DEFAULT_MAX_MEMORY);
+        quarry_engine::limits::Limits::new(memory, self.timeout)
+    }
 }
 
 fn parse_time_unit(text: &str) -> Result<TimeUnit, String> {
@@ -291,6 +322,7 @@ impl Env {
             host: flags.host.clone(),
             index: flags.index.clone(),
             max_line: flags.max_line_bytes,
+            threads: flags.threads,
             ..ReadOptions::default()
         })
     }
@@ -341,19 +373,86 @@ pub fn print_summary(report: &RunReport, label: Option<&str>) {
         "{prefix}{} input(s), {} line(s), {} event(s), {} bad line(s), {} result(s)",
         r.inputs, r.lines, r.events, r.bad_lines, report.results
     );
-    if report.ops.dropped_null_by > 0 {
-        line.push_str(&format!(
-            "; {} event(s) dropped by `stats ... by` (a by-field was null)",
-            report.ops.dropped_null_by
-        ));
-    }
-    if r.stopped_early {
-        line.push_str("; stopped reading early");
-    }
+    line.push_str(&accounting_tail(r, &report.ops));
     eprintln!("{line}");
     for note in &report.ops.notes {
         eprintln!("{prefix}note: {note}");
     }
+}
+
+/// The parts of the accounting line after the counts: where the first bad lines are, and
+/// what operators dropped, evicted or cut. Empty when nothing was lost.
+pub fn accounting_tail(r: &ReadSummary, ops: &Accounting) -> String {
+    let mut line = String::new();
+    if !r.first_bad.is_empty() {
+        let shown: Vec<String> = r
+            .first_bad
+            .iter()
+            .take(3)
+            .map(|b| format!("{}:{}", b.source, b.line))
+            .collect();
+        let more = if r.bad_lines > shown.len() as u64 { ", ..." } else { "" };
+        line.push_str(&format!(" (first at {}{more})", shown.join(", ")));
+    }
+    if ops.dropped_null_by > 0 {
+        line.push_str(&format!(
+            "; {} event(s) dropped by `stats ... by` (a by-field was null)",
+            ops.dropped_null_by
+        ));
+    }
+    if ops.evicted_partials > 0 {
+        line.push_str(&format!(
+            "; {} partial sequence(s) evicted (--max-partials)",
+            ops.evicted_partials
+        ));
+    }
+    if ops.truncated > 0 {
+        line.push_str(&format!("; {} result(s) cut by sort/head/--size", ops.truncated));
+    }
+    if r.stopped_early {
+        line.push_str("; stopped reading early");
+    }
+    line
+}
+
+/// The end-of-run accounting as one JSON object (`--stats`).
+pub fn accounting_json(
+    r: &ReadSummary,
+    ops: &Accounting,
+    results: u64,
+    limit: Option<&quarry_engine::limits::LimitError>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "inputs": r.inputs,
+        "lines": r.lines,
+        "events": r.events,
+        "bad_lines": r.bad_lines,
+        "oversized_lines": r.oversized_lines,
+        "first_bad": r.first_bad.iter().map(|b| serde_json::json!({
+            "source": b.source, "line": b.line, "reason": b.reason,
+        })).collect::<Vec<_>>(),
+        "input_errors": r.errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "results": results,
+        "dropped_null_by": ops.dropped_null_by,
+        "evicted_partials": ops.evicted_partials,
+        "truncated": ops.truncated,
+        "stopped_early": r.stopped_early,
+        "notes": ops.notes,
+        "limit": limit.map(|l| serde_json::json!({
+            "kind": match l.kind {
+                quarry_engine::limits::LimitKind::Memory => "memory",
+                quarry_engine::limits::LimitKind::Timeout => "timeout",
+            },
+            "message": l.message,
+        })),
+    })
+}
+
+/// Reports a limit that stopped the run; `Exit::Limit` when there was one.
+pub fn report_limit(limits: &quarry_engine::limits::Limits) -> Option<Exit> {
+    let error = limits.exceeded()?;
+    eprintln!("quarry: error: {error}; the run stopped before the end of its input: results held by blocking commands were not finished, and any results above are incomplete");
+    Some(Exit::Limit)
 }
 
 /// Reports unreadable inputs; returns the exit code they call for.

@@ -1,6 +1,8 @@
 //! `quarry query`: an ad-hoc query over log files.
 
-use super::{print_summary, report_input_errors, BadLines, Env, EqlFlags, Failure, InputFlags};
+use super::{
+    accounting_json, print_summary, report_input_errors, report_limit, BadLines, Env, EqlFlags, Failure, InputFlags,
+};
 use crate::lang::Lang;
 use crate::output::{Format, ResultWriter};
 use crate::Exit;
@@ -58,6 +60,8 @@ pub fn run(args: QueryArgs) -> Result<Exit, Failure> {
         inputs: files.clone(),
         read: read.clone(),
     }));
+    ctx.limits = args.input.limits();
+    let limits = ctx.limits.clone();
 
     let stdout = std::io::stdout();
     let mut writer = ResultWriter::new(args.format, std::io::BufWriter::new(stdout.lock()));
@@ -82,8 +86,17 @@ pub fn run(args: QueryArgs) -> Result<Exit, Failure> {
         }
     }
     std::io::stdout().flush().ok();
-    if !args.input.quiet {
+    if args.input.stats {
+        let limit = limits.exceeded();
+        eprintln!(
+            "{}",
+            accounting_json(&report.read, &report.ops, report.results, limit.as_ref())
+        );
+    } else if !args.input.quiet {
         print_summary(&report, None);
+    }
+    if let Some(exit) = report_limit(&limits) {
+        return Ok(exit);
     }
     let exit = report_input_errors(&report);
     if bad_lines.strict_failed {

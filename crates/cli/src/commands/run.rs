@@ -214,6 +214,8 @@ pub struct Pass {
     pub rules: Vec<RuleOutcome>,
     pub strict_failed: bool,
     pub elapsed: std::time::Duration,
+    /// A limit (memory, --timeout) that stopped the pass.
+    pub limit: Option<quarry_engine::limits::LimitError>,
 }
 
 /// Runs prepared rules over `inputs`, one pass per way of reading them; each result goes to
@@ -245,6 +247,7 @@ pub fn run_prepared(
             inputs: inputs.to_vec(),
             read: read.clone(),
         }));
+        ctx.limits = flags.limits();
         let mut bad_lines = BadLines::new(flags.strict);
         let (summary, shares) = quarry_engine::run::run_many(
             &plans,
@@ -269,6 +272,7 @@ pub fn run_prepared(
             rules,
             strict_failed: bad_lines.strict_failed,
             elapsed: started.elapsed(),
+            limit: ctx.limits.exceeded(),
         });
     }
     passes
@@ -384,8 +388,14 @@ pub fn run(args: RunArgs) -> Result<Exit, Failure> {
         pending.push(PendingAlert { time, output });
     });
     for pass in &passes {
-        if !args.input.quiet {
+        if args.input.stats {
+            print_pass_stats(pass);
+        } else if !args.input.quiet {
             print_pass_summary(pass, passes.len() > 1);
+        }
+        if let Some(limit) = &pass.limit {
+            eprintln!("quarry: error: {limit}; the run stopped before the end of its input: results held by blocking commands were not finished, and any results above are incomplete");
+            return Ok(Exit::Limit);
         }
         if pass.strict_failed {
             eprintln!("quarry: error: bad input lines with --strict");
@@ -448,9 +458,7 @@ fn print_pass_summary(pass: &Pass, several: bool) {
         r.bad_lines,
         pass.elapsed.as_secs_f64()
     );
-    if r.stopped_early {
-        line.push_str("; stopped reading early");
-    }
+    line.push_str(&super::accounting_tail(r, &Default::default()));
     eprintln!("{line}");
     for outcome in &pass.rules {
         let s = &outcome.share;
@@ -461,23 +469,39 @@ fn print_pass_summary(pass: &Pass, several: bool) {
             s.results,
             s.busy.as_secs_f64()
         );
-        if s.ops.dropped_null_by > 0 {
-            line.push_str(&format!(
-                "; {} event(s) dropped by `stats ... by` (a by-field was null)",
-                s.ops.dropped_null_by
-            ));
-        }
-        if s.ops.evicted_partials > 0 {
-            line.push_str(&format!(
-                "; {} partial sequence(s) evicted (--max-partials)",
-                s.ops.evicted_partials
-            ));
-        }
+        let quiet_read = ReadSummary {
+            stopped_early: false,
+            first_bad: Vec::new(),
+            ..ReadSummary::default()
+        };
+        line.push_str(&super::accounting_tail(&quiet_read, &s.ops));
         eprintln!("{line}");
         for note in &s.ops.notes {
             eprintln!("quarry: {}: note: {note}", outcome.rule.file.name);
         }
     }
+}
+
+/// `--stats`: one JSON object per pass, with one per rule inside.
+fn print_pass_stats(pass: &Pass) {
+    let mut stats = super::accounting_json(&pass.read, &Default::default(), 0, pass.limit.as_ref());
+    stats["sourcetype"] = json!(pass.sourcetype);
+    stats["results"] = json!(pass.rules.iter().map(|o| o.share.results).sum::<u64>());
+    stats["rules"] = pass
+        .rules
+        .iter()
+        .map(|o| {
+            let mut rule = super::accounting_json(&ReadSummary::default(), &o.share.ops, o.share.results, None);
+            let keep = ["results", "dropped_null_by", "evicted_partials", "truncated", "notes"];
+            if let Some(map) = rule.as_object_mut() {
+                map.retain(|k, _| keep.contains(&k.as_str()));
+                map.insert("rule".into(), json!(o.rule.file.id));
+                map.insert("name".into(), json!(o.rule.file.name));
+            }
+            rule
+        })
+        .collect();
+    eprintln!("{stats}");
 }
 
 fn write_failure(e: std::io::Error) -> Failure {

@@ -164,9 +164,15 @@ fn tiebreak_cmp(a: &Value, b: &Value) -> Ordering {
 }
 
 impl Operator for TimeSort {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
         let mut out = Vec::new();
         for event in batch.drain(..) {
+            if !ctx
+                .limits
+                .charge(crate::limits::event_bytes(&event), "sorting events by time")
+            {
+                return Flow::Stop;
+            }
             let time = event.doc.as_ref().and_then(|d| d.time_ns);
             let tie = match &self.tiebreaker {
                 Some(path) => super::expr::event_field(&event, path),
@@ -184,6 +190,7 @@ impl Operator for TimeSort {
                 let watermark = newest.saturating_sub(window);
                 while self.held.peek().is_some_and(|h| h.0.time.is_none_or(|t| t < watermark)) {
                     if let Some(std::cmp::Reverse(h)) = self.held.pop() {
+                        ctx.limits.release(crate::limits::event_bytes(&h.event));
                         self.emit(h, &mut out);
                     }
                 }
@@ -274,17 +281,24 @@ impl Operator for Join {
 pub struct Head {
     pub n: u64,
     seen: u64,
+    /// Results that reached the limit after it was full.
+    cut: u64,
 }
 
 impl Head {
     pub fn new(n: u64) -> Head {
-        Head { n, seen: 0 }
+        Head { n, seen: 0, cut: 0 }
     }
 }
 
 impl Operator for Head {
+    fn account(&self, acc: &mut crate::ops::Accounting) {
+        acc.truncated += self.cut;
+    }
+
     fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
         let room = self.n.saturating_sub(self.seen) as usize;
+        self.cut += batch.len().saturating_sub(room) as u64;
         batch.truncate(room);
         self.seen += batch.len() as u64;
         if self.seen >= self.n {

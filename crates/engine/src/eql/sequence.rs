@@ -163,7 +163,12 @@ pub struct Sequence {
     seq: u64,
     evicted: u64,
     rejected_maxspan: u64,
+    /// Partials charged to the run's memory budget.
+    charged: usize,
 }
+
+/// What a partial sequence is charged to the memory budget: it keeps at least one event.
+const PARTIAL_BYTES: usize = 1024;
 
 impl Sequence {
     pub fn new(spec: SequenceSpec) -> Sequence {
@@ -178,6 +183,7 @@ impl Sequence {
             seq: 0,
             evicted: 0,
             rejected_maxspan: 0,
+            charged: 0,
         }
     }
 
@@ -494,7 +500,7 @@ impl Sequence {
 }
 
 impl Operator for Sequence {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
         let mut out = Vec::new();
         for event in batch.drain(..) {
             let now = event.doc.as_ref().and_then(|d| d.time_ns);
@@ -502,6 +508,17 @@ impl Operator for Sequence {
             self.release(now, false, &mut out);
         }
         *batch = out;
+        // Partials held since the last batch are charged; those gone are given back.
+        let held = self.partial_count;
+        if held > self.charged {
+            if !ctx.limits.charge((held - self.charged) * PARTIAL_BYTES, "sequence") {
+                batch.clear();
+                return Flow::Stop;
+            }
+        } else {
+            ctx.limits.release((self.charged - held) * PARTIAL_BYTES);
+        }
+        self.charged = held;
         Flow::Continue
     }
 

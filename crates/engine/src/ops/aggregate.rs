@@ -8,6 +8,7 @@ use super::agg_slots::{Inputs, Slots};
 use super::aggregators::AggState;
 use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
+use crate::limits::value_bytes;
 use crate::plan::{AggInput, AggregateSpec};
 use crate::value::Value;
 use indexmap::IndexMap;
@@ -29,6 +30,15 @@ impl Aggregate {
             groups: IndexMap::default(),
             held: Vec::new(),
             dropped: 0,
+        }
+    }
+
+    /// The command, for limit errors.
+    fn spec_name(&self) -> &'static str {
+        if self.spec.keep_events {
+            "eventstats"
+        } else {
+            "stats"
         }
     }
 
@@ -71,6 +81,13 @@ impl Operator for Aggregate {
             }
             let inputs = Inputs::read(specs, &self.spec.by, event, ctx);
             for key in keys {
+                if !self.groups.contains_key(&key) {
+                    let bytes = 64 + key.iter().map(value_bytes).sum::<usize>() + 96 * specs.len();
+                    if !ctx.limits.charge(bytes, self.spec_name()) {
+                        batch.clear();
+                        return Flow::Stop;
+                    }
+                }
                 self.groups
                     .entry(key)
                     .or_insert_with(|| Slots::new(specs))
@@ -78,6 +95,9 @@ impl Operator for Aggregate {
             }
         }
         if self.spec.keep_events {
+            if !super::sort::charge_events(batch, ctx, "eventstats") {
+                return Flow::Stop;
+            }
             self.held.append(batch);
         } else {
             batch.clear();

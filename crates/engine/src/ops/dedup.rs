@@ -3,6 +3,7 @@
 
 use super::{compare_by_keys, Flow, Operator, RunContext};
 use crate::event::Event;
+use crate::limits::value_bytes;
 use crate::plan::DedupSpec;
 use crate::value::Value;
 use std::collections::HashMap;
@@ -26,10 +27,11 @@ impl Dedup {
 }
 
 impl Operator for Dedup {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
         let spec = &self.spec;
         let counts = &mut self.counts;
         let previous = &mut self.previous;
+        let mut within_budget = true;
         batch.retain(|event| {
             let key: Vec<Value> = spec.fields.iter().map(|f| event.get(f)).collect();
             if key.iter().any(Value::is_null) {
@@ -40,11 +42,22 @@ impl Operator for Dedup {
                 *previous = Some(key);
                 return !same;
             }
+            if !counts.contains_key(&key) {
+                let bytes = 48 + key.iter().map(value_bytes).sum::<usize>();
+                within_budget &= ctx.limits.charge(bytes, "dedup");
+            }
             let count = counts.entry(key).or_insert(0);
             *count += 1;
             *count <= spec.count
         });
+        if !within_budget {
+            batch.clear();
+            return Flow::Stop;
+        }
         if !self.spec.sort_by.is_empty() {
+            if !super::sort::charge_events(batch, ctx, "dedup") {
+                return Flow::Stop;
+            }
             self.held.append(batch);
         }
         Flow::Continue

@@ -1,7 +1,8 @@
 //! `head` and `tail`.
 
-use super::{Flow, Operator, RunContext};
+use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::Event;
+use crate::limits::event_bytes;
 use crate::plan::HeadSpec;
 use crate::value::Value;
 use std::collections::VecDeque;
@@ -10,6 +11,8 @@ pub struct Head {
     spec: HeadSpec,
     seen: usize,
     done: bool,
+    /// Events that reached `head` after it had its results (input not read is not counted).
+    cut: u64,
 }
 
 impl Head {
@@ -18,6 +21,7 @@ impl Head {
             spec,
             seen: 0,
             done: false,
+            cut: 0,
         }
     }
 }
@@ -25,6 +29,7 @@ impl Head {
 impl Operator for Head {
     fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
         if self.done {
+            self.cut += batch.len() as u64;
             batch.clear();
             return Flow::Stop;
         }
@@ -52,6 +57,7 @@ impl Operator for Head {
             self.seen += 1;
             keep += 1;
         }
+        self.cut += batch.len().saturating_sub(keep) as u64;
         batch.truncate(keep);
         if let Some(limit) = self.spec.limit {
             if self.seen >= limit {
@@ -63,6 +69,10 @@ impl Operator for Head {
         } else {
             Flow::Continue
         }
+    }
+
+    fn account(&self, acc: &mut Accounting) {
+        acc.truncated += self.cut;
     }
 }
 
@@ -94,13 +104,18 @@ impl Tail {
 }
 
 impl Operator for Tail {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
         for event in batch.drain(..) {
             if self.n == 0 {
                 break;
             }
             if self.held.len() == self.n {
-                self.held.pop_front();
+                if let Some(old) = self.held.pop_front() {
+                    ctx.limits.release(event_bytes(&old));
+                }
+            }
+            if !ctx.limits.charge(event_bytes(&event), "tail") {
+                return Flow::Stop;
             }
             self.held.push_back(event);
         }

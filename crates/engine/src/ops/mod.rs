@@ -25,6 +25,7 @@ mod unfold;
 use crate::event::Event;
 use crate::expr::EvalContext;
 use crate::geoip::GeoIp;
+use crate::limits::Limits;
 use crate::plan::Op;
 use std::sync::Arc;
 
@@ -45,6 +46,8 @@ pub struct RunContext {
     pub geoip: Option<Arc<GeoIp>>,
     /// Runs subsearches (`join`, `append`, `[...]` in a search) over the run's inputs.
     pub subsearch: Option<Arc<dyn crate::subsearch::SubsearchRunner>>,
+    /// Memory budget and deadline; blocking operators charge what they hold.
+    pub limits: Limits,
 }
 
 impl RunContext {
@@ -53,6 +56,7 @@ impl RunContext {
             eval: EvalContext::new(now),
             geoip: None,
             subsearch: None,
+            limits: Limits::default(),
         }
     }
 }

@@ -55,6 +55,17 @@ fn compare_values(x: &Value, y: &Value, conversion: SortConversion) -> Ordering 
     }
 }
 
+/// Charges the memory budget for holding `batch`; when it is exhausted, drops the batch and
+/// returns false (the run stops with a limit error).
+pub(crate) fn charge_events(batch: &mut Vec<Event>, ctx: &RunContext, what: &str) -> bool {
+    let bytes: usize = batch.iter().map(crate::limits::event_bytes).sum();
+    if ctx.limits.charge(bytes, what) {
+        return true;
+    }
+    batch.clear();
+    false
+}
+
 pub struct Sort {
     spec: SortSpec,
     held: Vec<Event>,
@@ -72,7 +83,10 @@ impl Sort {
 }
 
 impl Operator for Sort {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        if !charge_events(batch, ctx, "sort") {
+            return Flow::Stop;
+        }
         self.held.append(batch);
         Flow::Continue
     }
@@ -108,7 +122,10 @@ pub struct TimeOrder {
 }
 
 impl Operator for TimeOrder {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        if !charge_events(batch, ctx, "ordering events newest first") {
+            return Flow::Stop;
+        }
         self.held.append(batch);
         Flow::Continue
     }

@@ -417,6 +417,17 @@ fn expr_operand(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
     }
 }
 
+/// An operand that ends its expression. A prefix operator there (`a==NOT b`, `-NOT b`,
+/// `--b`) was parsed without parentheses, taking the rest of the operand: parentheses would
+/// add a group the source did not have.
+fn last_operand(f: &mut Formatter<'_>, e: &Expr, min: u8) -> fmt::Result {
+    if matches!(e.kind, ExprKind::Unary { .. }) {
+        write!(f, "{e}")
+    } else {
+        expr_operand(f, e, min)
+    }
+}
+
 fn is_plain_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -447,7 +458,7 @@ impl Display for Expr {
                 }
                 UnaryOp::Neg | UnaryOp::Plus => {
                     f.write_char(if *op == UnaryOp::Neg { '-' } else { '+' })?;
-                    expr_operand(f, expr, 9)
+                    last_operand(f, expr, 9)
                 }
             },
             ExprKind::Binary { op, left, right } => {
@@ -459,7 +470,7 @@ impl Display for Expr {
                     }
                     _ => f.write_str(op.as_str())?,
                 }
-                expr_operand(f, right, prec + 1)
+                last_operand(f, right, prec + 1)
             }
             ExprKind::In { expr, list } => {
                 expr_operand(f, expr, IN_PRECEDENCE + 1)?;
