@@ -77,9 +77,9 @@ fn a_query_that_does_not_parse_exits_1() {
 #[test]
 fn an_unsupported_command_exits_1() {
     let log = Scratch::new("u.ndjson", &users(1));
-    let out = quarry(&["query", "| tstats count", log.path()]);
+    let out = quarry(&["query", "| cluster showcount=t", log.path()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("unsupported: tstats"));
+    assert!(text(&out.stderr).contains("unsupported: cluster"));
 }
 
 #[test]
