@@ -55,6 +55,8 @@ pub enum Op {
     Lookup(LookupSpec),
     /// The rows of a lookup table (`inputlookup`).
     InputLookup(InputLookupSpec),
+    /// Results pass and are written to a lookup table file (`outputlookup`).
+    OutputLookup(OutputLookupSpec),
     /// Generated results (`makeresults`): `count` rows with `_time` set to now.
     MakeResults { count: usize },
     /// A search holding subsearches.
@@ -406,7 +408,12 @@ impl Plan {
             let mut needed = true;
             for op in &ops {
                 let sensitive = match op {
-                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) | Op::StreamStats(_) | Op::Format(_) => true,
+                    Op::Head(_)
+                    | Op::Tail(_)
+                    | Op::Dedup(_)
+                    | Op::StreamStats(_)
+                    | Op::Format(_)
+                    | Op::OutputLookup(_) => true,
                     Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
                     _ => false,
                 };
@@ -545,6 +552,10 @@ impl fmt::Display for Op {
                 spec.table.name,
                 if spec.append { " after the results" } else { "" }
             ),
+            Op::OutputLookup(spec) => match &spec.path {
+                Some(path) => write!(f, "OutputLookup: {} to {}", spec.name, path.display()),
+                None => write!(f, "OutputLookup: {} (not written)", spec.name),
+            },
             Op::MakeResults { count } => write!(f, "MakeResults: {count} result(s)"),
             Op::SubsearchFilter(spec) => write!(
                 f,

@@ -127,6 +127,7 @@ pub fn lower(command: &Command, ctx: &SplContext) -> Result<Vec<Op>, Diagnostic>
     Ok(match command {
         Command::Lookup(l) => vec![lower_lookup(l, ctx)?],
         Command::InputLookup(l) => vec![lower_inputlookup(l, ctx)?],
+        Command::OutputLookup(l) => vec![lower_outputlookup(l, ctx)?],
         Command::Join(j) => vec![lower_join(j, ctx)?],
         Command::Append(a) => {
             for opt in &a.options {
@@ -247,6 +248,50 @@ fn lower_inputlookup(l: &InputLookup, ctx: &SplContext) -> Result<Op, Diagnostic
         }
     }
     Ok(Op::InputLookup(spec))
+}
+
+fn lower_outputlookup(l: &OutputLookup, ctx: &SplContext) -> Result<Op, Diagnostic> {
+    let mut spec = OutputLookupSpec {
+        name: l.table.name.clone(),
+        path: ctx.lookups.output_path(&l.table.name),
+        append: false,
+        create_empty: true,
+        override_if_empty: true,
+        max: None,
+    };
+    for opt in &l.options {
+        match opt.name.name.to_ascii_lowercase().as_str() {
+            "append" => spec.append = parse_bool(opt)?,
+            "create_empty" => spec.create_empty = parse_bool(opt)?,
+            "override_if_empty" => spec.override_if_empty = parse_bool(opt)?,
+            "max" => spec.max = Some(number(opt)?),
+            "createinapp" => {
+                parse_bool(opt)?;
+            }
+            "key_field" | "output_format" => {
+                return Err(Diagnostic::unsupported(
+                    &format!("outputlookup {}=", opt.name.name),
+                    opt.span,
+                ))
+            }
+            _ => {
+                return Err(unknown_option(
+                    "outputlookup",
+                    opt,
+                    &[
+                        "append",
+                        "create_empty",
+                        "override_if_empty",
+                        "max",
+                        "createinapp",
+                        "key_field",
+                        "output_format",
+                    ],
+                ))
+            }
+        }
+    }
+    Ok(Op::OutputLookup(spec))
 }
 
 fn lower_join(j: &Join, ctx: &SplContext) -> Result<Op, Diagnostic> {

@@ -109,6 +109,7 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
         },
         Command::Lookup(_)
         | Command::InputLookup(_)
+        | Command::OutputLookup(_)
         | Command::Join(_)
         | Command::Append(_)
         | Command::AppendPipe(_)

@@ -22,6 +22,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "sequence",
     "lookup",
     "inputlookup",
+    "outputlookup",
     "join",
     "append",
     "appendpipe",

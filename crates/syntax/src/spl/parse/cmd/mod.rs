@@ -74,6 +74,7 @@ pub fn command(i: Input) -> PResult<Command> {
         "sequence" => sequence::parse(rest, start),
         "lookup" => lookup::parse_lookup(rest, start),
         "inputlookup" => lookup::parse_inputlookup(rest, start),
+        "outputlookup" => lookup::parse_outputlookup(rest, start),
         "join" => join::parse_join(rest, start),
         "append" => join::parse_append(rest, start, false),
         "appendpipe" => join::parse_append(rest, start, true),
