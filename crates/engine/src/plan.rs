@@ -57,6 +57,8 @@ pub enum Op {
     InputLookup(InputLookupSpec),
     /// Results pass and are written to a lookup table file (`outputlookup`).
     OutputLookup(OutputLookupSpec),
+    /// A search per input result (`map`).
+    Map(MapSpec),
     /// Generated results (`makeresults`): `count` rows with `_time` set to now.
     MakeResults { count: usize },
     /// A search holding subsearches.
@@ -413,7 +415,8 @@ impl Plan {
                     | Op::Dedup(_)
                     | Op::StreamStats(_)
                     | Op::Format(_)
-                    | Op::OutputLookup(_) => true,
+                    | Op::OutputLookup(_)
+                    | Op::Map(_) => true,
                     Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
                     _ => false,
                 };
@@ -556,6 +559,7 @@ impl fmt::Display for Op {
                 Some(path) => write!(f, "OutputLookup: {} to {}", spec.name, path.display()),
                 None => write!(f, "OutputLookup: {} (not written)", spec.name),
             },
+            Op::Map(spec) => write!(f, "Map: at most {} search(es) of {}", spec.max, spec.template),
             Op::MakeResults { count } => write!(f, "MakeResults: {count} result(s)"),
             Op::SubsearchFilter(spec) => write!(
                 f,

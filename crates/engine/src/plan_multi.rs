@@ -36,6 +36,20 @@ pub struct InputLookupSpec {
     pub condition: Option<CSearch>,
 }
 
+/// `map`: Splunk's default `maxsearches`.
+pub const MAP_MAXSEARCHES: usize = 10;
+
+/// `map`.
+#[derive(Clone, Debug)]
+pub struct MapSpec {
+    /// The search, with `$field$` tokens.
+    pub template: String,
+    /// `maxsearches`: searches run for the first this many results.
+    pub max: usize,
+    /// How the search is planned once its tokens are replaced.
+    pub ctx: Arc<crate::lower::spl::SplContext>,
+}
+
 /// `outputlookup`.
 #[derive(Clone, Debug)]
 pub struct OutputLookupSpec {

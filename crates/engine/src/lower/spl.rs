@@ -110,6 +110,7 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
         Command::Lookup(_)
         | Command::InputLookup(_)
         | Command::OutputLookup(_)
+        | Command::Map(_)
         | Command::Join(_)
         | Command::Append(_)
         | Command::AppendPipe(_)
@@ -1050,7 +1051,7 @@ pub const FUNCTION_NAMES: &[&str] = &[
 
 // ---------------------------------------------------------------- text helpers
 
-fn parse_text<T>(
+pub(crate) fn parse_text<T>(
     text: &str,
     parse: impl FnOnce(&str, SourceId) -> Result<T, Vec<Diagnostic>>,
 ) -> Result<T, Vec<Diagnostic>> {

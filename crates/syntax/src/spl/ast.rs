@@ -123,6 +123,8 @@ pub enum Command {
     InputLookup(InputLookup),
     /// `outputlookup [append=<bool>] <table>`: results pass and are written to the table.
     OutputLookup(OutputLookup),
+    /// `map search="..." [maxsearches=<n>]`: a search per input result.
+    Map(Map),
     /// `join [type=...] <field>... [ <subsearch> ]`.
     Join(Join),
     /// `append [ <subsearch> ]`.
@@ -207,6 +209,7 @@ impl Command {
             Command::Lookup(_) => "lookup",
             Command::InputLookup(_) => "inputlookup",
             Command::OutputLookup(_) => "outputlookup",
+            Command::Map(_) => "map",
             Command::Join(_) => "join",
             Command::Append(_) => "append",
             Command::AppendPipe(_) => "appendpipe",
@@ -262,6 +265,7 @@ impl Command {
             Command::Lookup(c) => c.span,
             Command::InputLookup(c) => c.span,
             Command::OutputLookup(c) => c.span,
+            Command::Map(c) => c.span,
             Command::Join(c) => c.span,
             Command::Append(c) => c.span,
             Command::AppendPipe(c) => c.span,

@@ -23,6 +23,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "lookup",
     "inputlookup",
     "outputlookup",
+    "map",
     "join",
     "append",
     "appendpipe",

@@ -74,6 +74,14 @@ pub struct OutputLookup {
     pub span: Span,
 }
 
+/// `map search="<search>" [maxsearches=<n>]`: the search runs once per input result with
+/// `$field$` replaced by that result's value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Map {
+    pub options: Vec<CommandOption>,
+    pub span: Span,
+}
+
 /// `join [type=inner|left|outer] [max=<n>] [overwrite=<bool>] <field>... [ <subsearch> ]`;
 /// options may also follow the fields.
 #[derive(Clone, Debug, PartialEq)]
@@ -251,6 +259,13 @@ impl Display for OutputLookup {
         f.write_str("outputlookup")?;
         with_options(f, &self.options)?;
         write!(f, " {}", self.table)
+    }
+}
+
+impl Display for Map {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("map")?;
+        with_options(f, &self.options)
     }
 }
 

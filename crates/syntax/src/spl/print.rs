@@ -205,6 +205,7 @@ impl Display for Command {
             Command::Lookup(c) => write!(f, "{c}"),
             Command::InputLookup(c) => write!(f, "{c}"),
             Command::OutputLookup(c) => write!(f, "{c}"),
+            Command::Map(c) => write!(f, "{c}"),
             Command::Join(c) => write!(f, "{c}"),
             Command::Append(c) => write!(f, "{c}"),
             Command::AppendPipe(c) => write!(f, "{c}"),

@@ -12,6 +12,7 @@ mod iplocation;
 mod join;
 mod lookup;
 mod makeresults;
+mod map;
 mod rename;
 mod search;
 mod sequence;
@@ -95,6 +96,7 @@ pub fn command(i: Input) -> PResult<Command> {
             fieldcmds::options_and_fields(rest, start, &lower)
         }
         "tstats" => tstats::parse(rest, start),
+        "map" => map::parse(rest, start, name),
         "datamodel" => tstats::parse_datamodel(rest, start),
         "from" => tstats::parse_from(rest, start),
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
