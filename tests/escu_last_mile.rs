@@ -77,7 +77,13 @@ fn run_with(query: &str, events: &[Json], lookups: &Arc<LookupRegistry>, macros:
 }
 
 fn run(query: &str, events: &[Json]) -> Run {
-    run_with(query, events, &registry(&[], None), &quarry_cli::library::builtin_macros()).unwrap_or_else(|e| panic!("{e}"))
+    run_with(
+        query,
+        events,
+        &registry(&[], None),
+        &quarry_cli::library::builtin_macros(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn error(query: &str) -> String {
@@ -89,8 +95,8 @@ fn error(query: &str) -> String {
 
 fn sessions() -> Vec<Json> {
     vec![
-        json!({"_time": "2024-03-04T10:00:00Z", "user": "alice", "session": "s1", "host": "web1"}),
-        json!({"_time": "2024-03-04T10:01:00Z", "user": "bob", "session": "s2", "host": "db1"}),
+        json!({"_time": "2024-03-04T10:00:00Z", "user": "alice", "session": "s1", "server": "web1"}),
+        json!({"_time": "2024-03-04T10:01:00Z", "user": "bob", "session": "s2", "server": "db1"}),
     ]
 }
 
@@ -140,7 +146,10 @@ fn inputlookup_of_a_kv_store_collection_gives_no_rows() {
 #[test]
 fn a_collections_columns_are_its_fields_list_without_key() {
     // security_content: `collection:` with `fields_list: _key, user, firstTimeSeen, lastTimeSeen`.
-    let r = run("* | lookup previously_seen_users user OUTPUT firstTimeSeen | table user firstTimeSeen", &sessions());
+    let r = run(
+        "* | lookup previously_seen_users user OUTPUT firstTimeSeen | table user firstTimeSeen",
+        &sessions(),
+    );
     assert_eq!(r.results, vec![json!({"user": "bob"}), json!({"user": "alice"})]);
     assert!(error("x | lookup previously_seen_users _key").contains("has no column `_key`"));
     assert!(error("x | lookup previously_seen_users nosuch").contains("its columns: user, firstTimeSeen, lastTimeSeen"));
@@ -149,10 +158,19 @@ fn a_collections_columns_are_its_fields_list_without_key() {
 #[test]
 fn a_csv_named_like_the_collection_gives_its_rows_in_either_order() {
     let query = "* | lookup seen_sessions session OUTPUT first_seen | table user first_seen";
-    let expected = vec![json!({"user": "bob"}), json!({"user": "alice", "first_seen": "2024-03-01"})];
+    let expected = vec![
+        json!({"user": "bob"}),
+        json!({"user": "alice", "first_seen": "2024-03-01"}),
+    ];
     let macros = quarry_cli::library::builtin_macros();
     // After the definitions.
-    let r = run_with(query, &sessions(), &registry(&[fixture("rows/seen_sessions.csv")], None), &macros).unwrap();
+    let r = run_with(
+        query,
+        &sessions(),
+        &registry(&[fixture("rows/seen_sessions.csv")], None),
+        &macros,
+    )
+    .unwrap();
     assert_eq!(r.results, expected);
     assert!(r.accounting.notes.is_empty(), "{:?}", r.accounting.notes);
     // Before them.
@@ -168,7 +186,10 @@ fn a_csv_named_like_the_collection_gives_its_rows_in_either_order() {
 
 #[test]
 fn outputlookup_passes_results_unchanged_and_without_an_output_directory_writes_nothing() {
-    let r = run("* | stats count by user | outputlookup users_seen | where count > 0", &sessions());
+    let r = run(
+        "* | stats count by user | outputlookup users_seen | where count > 0",
+        &sessions(),
+    );
     assert_eq!(
         r.results,
         vec![json!({"user": "alice", "count": 1}), json!({"user": "bob", "count": 1})]
@@ -180,48 +201,88 @@ fn outputlookup_passes_results_unchanged_and_without_an_output_directory_writes_
 }
 
 fn output_run(query: &str, events: &[Json], dir: &Path) -> Run {
-    run_with(query, events, &registry(&[], Some(dir)), &quarry_cli::library::builtin_macros()).unwrap_or_else(|e| panic!("{e}"))
+    run_with(
+        query,
+        events,
+        &registry(&[], Some(dir)),
+        &quarry_cli::library::builtin_macros(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
 fn outputlookup_writes_the_results_as_csv_into_the_output_directory() {
     let out = Scratch::new("write");
-    let r = output_run("* | stats count values(session) as s by user | outputlookup users_seen", &sessions(), &out.0);
+    let r = output_run(
+        "* | stats count values(session) as s by user | outputlookup users_seen",
+        &sessions(),
+        &out.0,
+    );
     assert_eq!(r.results.len(), 2);
     let path = out.0.join("users_seen.csv");
     assert_eq!(
         r.accounting.notes,
-        vec![format!("outputlookup users_seen: wrote 2 result(s) to {}", path.display())]
+        vec![format!(
+            "outputlookup users_seen: wrote 2 result(s) to {}",
+            path.display()
+        )]
     );
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "user,count,s\nalice,1,s1\nbob,1,s2\n");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "user,count,s\nalice,1,s1\nbob,1,s2\n"
+    );
     // A multivalue cell holds one value per line.
-    let events = vec![json!({"user": "alice", "session": "s1"}), json!({"user": "alice", "session": "s2"})];
-    output_run("* | stats values(session) as s by user | outputlookup users_seen", &events, &out.0);
+    let events = vec![
+        json!({"user": "alice", "session": "s1"}),
+        json!({"user": "alice", "session": "s2"}),
+    ];
+    output_run(
+        "* | stats values(session) as s by user | outputlookup users_seen",
+        &events,
+        &out.0,
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "user,s\nalice,\"s1\ns2\"\n");
 }
 
 #[test]
 fn outputlookup_writes_the_file_a_definition_names_and_reads_back_with_inputlookup() {
     let out = Scratch::new("definition");
-    output_run("* | table host user | outputlookup known_hosts", &sessions(), &out.0);
+    output_run("* | table server user | outputlookup known_hosts", &sessions(), &out.0);
     // `known_hosts` is defined with `filename = known_hosts.csv`.
     let mut registry = LookupRegistry::new();
     registry.load(&out.0.join("known_hosts.csv")).unwrap();
-    let r = run_with("| inputlookup known_hosts.csv", &[], &Arc::new(registry), &quarry_cli::library::builtin_macros()).unwrap();
+    let r = run_with(
+        "| inputlookup known_hosts.csv",
+        &[],
+        &Arc::new(registry),
+        &quarry_cli::library::builtin_macros(),
+    )
+    .unwrap();
     assert_eq!(
         r.results,
-        vec![json!({"host": "db1", "user": "bob"}), json!({"host": "web1", "user": "alice"})]
+        vec![
+            json!({"server": "db1", "user": "bob"}),
+            json!({"server": "web1", "user": "alice"})
+        ]
     );
 }
 
 #[test]
 fn outputlookup_append_adds_rows_after_the_files_own() {
     let out = Scratch::new("append");
-    output_run("* | where user=\"alice\" | table user session | outputlookup seen.csv", &sessions(), &out.0);
-    output_run("* | where user=\"bob\" | table user host | outputlookup append=t seen.csv", &sessions(), &out.0);
+    output_run(
+        "* | where user=\"alice\" | table user session | outputlookup seen.csv",
+        &sessions(),
+        &out.0,
+    );
+    output_run(
+        "* | where user=\"bob\" | table user server | outputlookup append=t seen.csv",
+        &sessions(),
+        &out.0,
+    );
     assert_eq!(
         std::fs::read_to_string(out.0.join("seen.csv")).unwrap(),
-        "user,session,host\nalice,s1,\nbob,,db1\n"
+        "user,session,server\nalice,s1,\nbob,,db1\n"
     );
 }
 
@@ -230,12 +291,20 @@ fn outputlookup_without_results_empties_the_file_unless_override_if_empty_is_fal
     let out = Scratch::new("empty");
     let path = out.0.join("seen.csv");
     output_run("* | table user | outputlookup seen.csv", &sessions(), &out.0);
-    output_run("* | where user=\"nobody\" | outputlookup override_if_empty=false seen.csv", &sessions(), &out.0);
+    output_run(
+        "* | where user=\"nobody\" | outputlookup override_if_empty=false seen.csv",
+        &sessions(),
+        &out.0,
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "user\nbob\nalice\n");
     output_run("* | where user=\"nobody\" | outputlookup seen.csv", &sessions(), &out.0);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
     // create_empty=false: no results, no file.
-    output_run("* | where user=\"nobody\" | outputlookup create_empty=false other.csv", &sessions(), &out.0);
+    output_run(
+        "* | where user=\"nobody\" | outputlookup create_empty=false other.csv",
+        &sessions(),
+        &out.0,
+    );
     assert!(!out.0.join("other.csv").exists());
 }
 

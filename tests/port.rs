@@ -216,7 +216,14 @@ fn nearly_every_escu_detection_runs_and_the_rest_only_lack_pieces() {
     // A detection that does not run lacks a piece: a command or function, a lookup table or
     // a macro. Never an error of another kind.
     for r in escu.iter().filter(|r| !r.runnable) {
-        assert_eq!(r.status, Status::Unsupported, "{}: {:?} {:?}", r.file, r.missing, r.errors);
+        assert_eq!(
+            r.status,
+            Status::Unsupported,
+            "{}: {:?} {:?}",
+            r.file,
+            r.missing,
+            r.errors
+        );
         assert!(r.errors.is_empty(), "{}: {:?}", r.file, r.errors);
         for m in &r.missing {
             assert!(
