@@ -398,3 +398,31 @@ fn map_and_outputlookup_print_back_to_the_same_tree() {
         assert_eq!(first, second, "{printed}");
     }
 }
+
+// ------------------------------------------------------------------ tstats where [subsearch]
+
+#[test]
+fn a_subsearch_in_tstats_where_stands_for_its_results_as_a_search() {
+    // As in `search`: the subsearch's rows, written as `format` writes them, filter the
+    // dataset's events by its model fields.
+    let data = std::fs::read_to_string(common::root().join("tests/fixtures/cim/sysmon.ndjson")).unwrap();
+    let opts = common::Opts {
+        sourcetype: Some("sysmon:json"),
+        ..common::Opts::default()
+    };
+    let rows = common::spl_with(
+        "| tstats count from datamodel=Endpoint.Processes \
+         where [| makeresults | eval Processes.process_name=\"whoami.exe\" | table Processes.process_name] \
+         by Processes.process_name",
+        &data,
+        opts.clone(),
+    );
+    assert_eq!(rows, vec![json!({"Processes.process_name": "whoami.exe", "count": 2})]);
+    // A subsearch with no results matches nothing.
+    let rows = common::spl_with(
+        "| tstats count from datamodel=Endpoint.Processes where [| makeresults | where 1=2] by Processes.process_name",
+        &data,
+        opts,
+    );
+    assert_eq!(rows, Vec::<Json>::new());
+}

@@ -213,7 +213,7 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
         | Command::MvCombine(_)
         | Command::AddTotals(_)
         | Command::Foreach(_)) => super::fieldcmds::lower(c)?,
-        Command::TStats(t) => return super::datamodel::lower_tstats(t),
+        Command::TStats(t) => return super::datamodel::lower_tstats(t, ctx),
         Command::DataModel(d) => return super::datamodel::lower_datamodel(d),
         Command::From(f) => return super::datamodel::lower_from(f),
         Command::Unsupported(u) => {
