@@ -127,6 +127,10 @@ fn port_finds_lookups_next_to_the_rules_by_definition() {
     assert!(!missing.iter().any(|m| m.contains("app_hosts")), "{missing:?}");
     assert!(!missing.iter().any(|m| m.contains("seen_sessions")), "{missing:?}");
     assert_eq!(app["status"], "runnable");
+    assert_eq!(
+        strings(&app["notes"]),
+        vec!["lookup seen_sessions is a KV store collection: read as empty; give its rows with --lookups seen_sessions.csv"]
+    );
 }
 
 #[test]
