@@ -3,15 +3,20 @@
 //! A [`LookupRegistry`] is filled from
 //! - Splunk security_content `lookups/*.yml` (`name`, `filename`, `match_type`,
 //!   `case_sensitive_match`, `min_matches`, `default_match`, `max_matches`; a definition with
-//!   `collection` names a KV-store collection, one with an `.mlmodel` file an ML model: both
-//!   are known but absent),
+//!   `collection` names a KV-store collection, one with an `.mlmodel` file an ML model),
 //! - `transforms.conf` stanzas (`filename`, `match_type`, `case_sensitive_match`,
-//!   `max_matches`, `min_matches`, `default_match`),
+//!   `max_matches`, `min_matches`, `default_match`, `external_type = kvstore` with
+//!   `fields_list`),
 //! - a bare `name.csv` file (exact, case-sensitive matching).
 //!
 //! Matching follows transforms.conf: matching is case-sensitive unless
 //! `case_sensitive_match = false`; `max_matches` defaults to 100 (the first rows in file
 //! order); with `min_matches` above the number of matches, `default_match` fills in.
+//!
+//! A KV-store collection that has never been filled is an empty table in Splunk, and that is
+//! what one reads as here: no rows, the columns of its `fields_list` (without `_key`). Its
+//! table carries a note the run prints once. A CSV file of the same name, given after the
+//! definition, replaces it (`--lookups previously_seen_users.csv`).
 
 use crate::value::Value;
 use ipnet::IpNet;
@@ -45,6 +50,10 @@ pub struct LookupTable {
     pub max_matches: usize,
     pub min_matches: usize,
     pub default_match: Option<String>,
+    /// Said once by a run that uses the table (a KV-store collection read as empty).
+    pub note: Option<String>,
+    /// The file its definition names (`filename`), if any.
+    pub file: Option<String>,
 }
 
 impl LookupTable {
@@ -119,6 +128,8 @@ pub enum LookupEntry {
 #[derive(Clone, Debug, Default)]
 pub struct LookupRegistry {
     entries: BTreeMap<String, LookupEntry>,
+    /// Where `outputlookup` writes tables; `None`: nowhere.
+    output_dir: Option<PathBuf>,
 }
 
 /// One definition before its file is read.
@@ -127,6 +138,10 @@ struct Definition {
     name: String,
     filename: Option<String>,
     collection: bool,
+    /// An external (scripted) lookup: `external_type` other than `kvstore`.
+    external: bool,
+    /// A KV-store collection's fields (`fields_list`), `_key` included when listed.
+    fields_list: Vec<String>,
     /// A time-bounded lookup (`time_field`): not implemented.
     time_bounded: bool,
     match_type: Option<String>,
@@ -155,6 +170,27 @@ impl LookupRegistry {
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)
+    }
+
+    /// Makes `outputlookup` write its tables into `dir`.
+    pub fn set_output_dir(&mut self, dir: PathBuf) {
+        self.output_dir = Some(dir);
+    }
+
+    /// The file `outputlookup <name>` writes: in the output directory, the name when it is a
+    /// file name (`x.csv`), else the file its definition names, else `<name>.csv`. `None`
+    /// when the run writes no tables.
+    pub fn output_path(&self, name: &str) -> Option<PathBuf> {
+        let dir = self.output_dir.as_ref()?;
+        let file = if is_csv(Path::new(name)) {
+            name.to_string()
+        } else {
+            match self.get(name) {
+                Some(LookupEntry::Table(t)) if t.file.is_some() => t.file.clone().unwrap_or_default(),
+                _ => format!("{name}.csv"),
+            }
+        };
+        Some(dir.join(file))
     }
 
     /// Adds a table directly (tests, embedding).
@@ -198,6 +234,16 @@ impl LookupRegistry {
             .to_ascii_lowercase();
         match ext.as_str() {
             "csv" => {
+                // A CSV named like a KV-store collection gives the collection's rows.
+                let stem = stem_of(&name);
+                if self.is_collection(&stem) {
+                    let def = Definition {
+                        name: stem,
+                        filename: Some(name.clone()),
+                        ..Definition::default()
+                    };
+                    self.define(def, dir)?;
+                }
                 let def = Definition {
                     name: name.clone(),
                     filename: Some(name),
@@ -227,7 +273,13 @@ impl LookupRegistry {
 
     fn define(&mut self, def: Definition, dir: &Path) -> Result<(), String> {
         let entry = if def.collection {
-            LookupEntry::Missing("kvstore collection".into())
+            // Its rows given as a CSV file already loaded win over the empty collection.
+            match self.entries.get(&format!("{}.csv", def.name)) {
+                Some(given @ LookupEntry::Table(_)) => given.clone(),
+                _ => LookupEntry::Table(Arc::new(collection_table(&def))),
+            }
+        } else if def.external {
+            LookupEntry::Missing("external lookup".into())
         } else if def.time_bounded {
             LookupEntry::Missing("time-bounded lookups (time_field) are not implemented".into())
         } else {
@@ -256,6 +308,48 @@ impl LookupRegistry {
         self.entries.insert(def.name.clone(), entry);
         Ok(())
     }
+}
+
+impl LookupRegistry {
+    /// Whether `name` is a KV-store collection read as empty (no CSV gave its rows).
+    fn is_collection(&self, name: &str) -> bool {
+        matches!(self.entries.get(name), Some(LookupEntry::Table(t)) if t.note.is_some() && t.rows.is_empty())
+    }
+}
+
+/// The empty table a KV-store collection reads as: its `fields_list` columns, without `_key`.
+fn collection_table(def: &Definition) -> LookupTable {
+    LookupTable {
+        name: def.name.clone(),
+        columns: def.fields_list.iter().filter(|f| *f != "_key").cloned().collect(),
+        rows: Vec::new(),
+        match_types: BTreeMap::new(),
+        case_sensitive: def.case_sensitive.unwrap_or(true),
+        max_matches: def.max_matches.unwrap_or(DEFAULT_MAX_MATCHES).clamp(1, 1000),
+        min_matches: def.min_matches.unwrap_or(0),
+        default_match: def.default_match.clone(),
+        file: None,
+        note: Some(format!(
+            "lookup {} is a KV store collection: read as empty; give its rows with --lookups {}.csv",
+            def.name, def.name
+        )),
+    }
+}
+
+/// `x.csv` without its extension.
+fn stem_of(file: &str) -> String {
+    match file.rsplit_once('.') {
+        Some((stem, ext)) if ext.eq_ignore_ascii_case("csv") => stem.to_string(),
+        _ => file.to_string(),
+    }
+}
+
+/// The `fields_list` of a collection: names separated by commas.
+fn split_fields(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|f| f.trim().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
 }
 
 fn is_csv(path: &Path) -> bool {
@@ -314,6 +408,8 @@ fn build_table(def: &Definition, path: &Path) -> Result<LookupTable, String> {
         max_matches: def.max_matches.unwrap_or(DEFAULT_MAX_MATCHES).clamp(1, 1000),
         min_matches: def.min_matches.unwrap_or(0),
         default_match: def.default_match.clone(),
+        note: None,
+        file: def.filename.clone(),
     })
 }
 
@@ -341,12 +437,14 @@ fn parse_yaml(text: &str) -> Result<Definition, String> {
         name,
         filename: get("filename"),
         collection: get("collection").is_some(),
+        fields_list: get("fields_list").map(|f| split_fields(&f)).unwrap_or_default(),
         time_bounded: get("time_field").is_some(),
         match_type: get("match_type"),
         case_sensitive: get("case_sensitive_match").and_then(|v| parse_bool(&v)),
         max_matches: get("max_matches").and_then(|v| v.trim().parse().ok()),
         min_matches: get("min_matches").and_then(|v| v.trim().parse().ok()),
         default_match: get("default_match"),
+        ..Definition::default()
     })
 }
 
@@ -386,10 +484,19 @@ fn parse_transforms(text: &str) -> Vec<Definition> {
                 def.filename = Some(value);
                 lookup = true;
             }
-            "collection" | "external_type" => {
+            "collection" => {
                 def.collection = true;
                 lookup = true;
             }
+            "external_type" => {
+                if value.eq_ignore_ascii_case("kvstore") {
+                    def.collection = true;
+                } else {
+                    def.external = true;
+                }
+                lookup = true;
+            }
+            "fields_list" => def.fields_list = split_fields(&value),
             "match_type" => def.match_type = Some(value),
             "time_field" => def.time_bounded = true,
             "case_sensitive_match" => def.case_sensitive = parse_bool(&value),

@@ -55,6 +55,10 @@ pub enum Op {
     Lookup(LookupSpec),
     /// The rows of a lookup table (`inputlookup`).
     InputLookup(InputLookupSpec),
+    /// Results pass and are written to a lookup table file (`outputlookup`).
+    OutputLookup(OutputLookupSpec),
+    /// A search per input result (`map`).
+    Map(MapSpec),
     /// Generated results (`makeresults`): `count` rows with `_time` set to now.
     MakeResults { count: usize },
     /// A search holding subsearches.
@@ -406,7 +410,13 @@ impl Plan {
             let mut needed = true;
             for op in &ops {
                 let sensitive = match op {
-                    Op::Head(_) | Op::Tail(_) | Op::Dedup(_) | Op::StreamStats(_) | Op::Format(_) => true,
+                    Op::Head(_)
+                    | Op::Tail(_)
+                    | Op::Dedup(_)
+                    | Op::StreamStats(_)
+                    | Op::Format(_)
+                    | Op::OutputLookup(_)
+                    | Op::Map(_) => true,
                     Op::Aggregate(spec) => spec.aggregations.iter().any(|a| a.func.order_sensitive()),
                     _ => false,
                 };
@@ -545,6 +555,11 @@ impl fmt::Display for Op {
                 spec.table.name,
                 if spec.append { " after the results" } else { "" }
             ),
+            Op::OutputLookup(spec) => match &spec.path {
+                Some(path) => write!(f, "OutputLookup: {} to {}", spec.name, path.display()),
+                None => write!(f, "OutputLookup: {} (not written)", spec.name),
+            },
+            Op::Map(spec) => write!(f, "Map: at most {} search(es) of {}", spec.max, spec.template),
             Op::MakeResults { count } => write!(f, "MakeResults: {count} result(s)"),
             Op::SubsearchFilter(spec) => write!(
                 f,

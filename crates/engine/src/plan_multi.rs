@@ -36,6 +36,37 @@ pub struct InputLookupSpec {
     pub condition: Option<CSearch>,
 }
 
+/// `map`: Splunk's default `maxsearches`.
+pub const MAP_MAXSEARCHES: usize = 10;
+
+/// `map`.
+#[derive(Clone, Debug)]
+pub struct MapSpec {
+    /// The search, with `$field$` tokens.
+    pub template: String,
+    /// `maxsearches`: searches run for the first this many results.
+    pub max: usize,
+    /// How the search is planned once its tokens are replaced.
+    pub ctx: Arc<crate::lower::spl::SplContext>,
+}
+
+/// `outputlookup`.
+#[derive(Clone, Debug)]
+pub struct OutputLookupSpec {
+    /// The table as the query names it.
+    pub name: String,
+    /// The file written; `None` when the run writes no lookup tables.
+    pub path: Option<std::path::PathBuf>,
+    /// `append=true`: the rows are added after the file's own.
+    pub append: bool,
+    /// `create_empty` (default true): no results still create an empty file.
+    pub create_empty: bool,
+    /// `override_if_empty` (default true): no results empty an existing file.
+    pub override_if_empty: bool,
+    /// `max`: at most this many results are written.
+    pub max: Option<usize>,
+}
+
 /// A search with `[ subsearch ]`s: each runs when the first event arrives, and its results,
 /// written as `format` writes them, take its place in the search expression.
 #[derive(Clone, Debug)]

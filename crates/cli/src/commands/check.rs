@@ -82,7 +82,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, Failure> {
                 None => {
                     let defs = (
                         macros_next_to(dir, &base.0, &args.input.macros)?,
-                        super::lookups_for(Some(dir), &args.input.lookups)?,
+                        super::lookups_for(Some(dir), &args.input)?,
                     );
                     near.insert(dir.clone(), defs.clone());
                     defs

@@ -54,6 +54,10 @@ pub struct InputFlags {
     /// of them (repeatable).
     #[arg(long, value_name = "DIR|FILE")]
     pub lookups: Vec<PathBuf>,
+    /// Where `outputlookup` writes lookup tables (DIR/<name>.csv); without it they are not
+    /// written.
+    #[arg(long, value_name = "DIR")]
+    pub lookup_output: Option<PathBuf>,
     /// A source profile file (TOML) to add to the shipped ones (repeatable).
     #[arg(long, value_name = "FILE")]
     pub profile: Vec<PathBuf>,
@@ -242,19 +246,22 @@ impl Failure {
 
 /// The lookup tables for rules in `dir`: those defined next to them (an app's `lookups/` and
 /// `transforms.conf`, a security_content checkout's `lookups/`), then the `--lookups` paths,
-/// which win.
+/// which win; `outputlookup` writes into `--lookup-output`.
 pub fn lookups_for(
     dir: Option<&std::path::Path>,
-    flags: &[PathBuf],
+    flags: &InputFlags,
 ) -> Result<Arc<quarry_engine::lookup::LookupRegistry>, Failure> {
     let near = dir
         .map(|d| crate::upstream::definitions_near(&d.join("rule")).lookups)
         .unwrap_or_default();
     let mut lookups = quarry_engine::lookup::LookupRegistry::new();
-    for path in near.iter().chain(flags) {
+    for path in near.iter().chain(&flags.lookups) {
         lookups
             .load(path)
             .map_err(|e| Failure::new(Exit::InputError, format!("lookups: {e}")))?;
+    }
+    if let Some(out) = &flags.lookup_output {
+        lookups.set_output_dir(out.clone());
     }
     Ok(Arc::new(lookups))
 }
@@ -266,7 +273,7 @@ impl Env {
         for path in &flags.macros {
             library::load_macros(&mut macros, path).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
         }
-        let lookups = lookups_for(None, &flags.lookups)?;
+        let lookups = lookups_for(None, flags)?;
         let mut profiles = library::builtin_profiles().map_err(|d| Failure::new(Exit::QueryError, d.message))?;
         for path in &flags.profile {
             let text = std::fs::read_to_string(path)

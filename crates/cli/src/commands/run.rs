@@ -108,7 +108,7 @@ impl<'a> Preparer<'a> {
             for extra in &self.flags.macros {
                 library::load_macros(&mut env.macros, extra).map_err(|d| Failure::new(Exit::QueryError, d.message))?;
             }
-            env.lookups = super::lookups_for(Some(dir), &self.flags.lookups)?;
+            env.lookups = super::lookups_for(Some(dir), self.flags)?;
             self.envs.insert(dir.to_path_buf(), env);
         }
         self.envs

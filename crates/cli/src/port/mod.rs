@@ -87,6 +87,8 @@ pub struct Row {
     pub errors: Vec<String>,
     /// Lint findings: `L0005 <message>`.
     pub lint: Vec<String>,
+    /// What a run of the rule would say about its inputs: a KV-store collection read as empty.
+    pub notes: Vec<String>,
     /// Alerts raised on the `--input` logs (runnable rules, when inputs were given).
     pub alerts: Option<u64>,
 }
@@ -275,6 +277,7 @@ fn unreadable(path: &Path, name: &str) -> Row {
         missing: Vec::new(),
         errors: Vec::new(),
         lint: Vec::new(),
+        notes: Vec::new(),
         alerts: None,
     }
 }
@@ -301,6 +304,7 @@ fn analyse(
         missing: Vec::new(),
         errors: Vec::new(),
         lint: Vec::new(),
+        notes: Vec::new(),
         alerts: None,
     };
     let Some(rule) = &up.rule else {
@@ -470,7 +474,13 @@ fn analyse_spl(
     }
     for table in used_by(&expanded_text) {
         match defs.lookups.get(&table) {
-            Some(LookupEntry::Table(_)) => {}
+            Some(LookupEntry::Table(t)) => {
+                if let Some(note) = &t.note {
+                    if !row.notes.contains(note) {
+                        row.notes.push(note.clone());
+                    }
+                }
+            }
             Some(LookupEntry::Missing(reason)) => found.missing(format!("missing lookup: {table} ({reason})")),
             None => found.missing(format!("missing lookup: {table}")),
         }

@@ -4,12 +4,13 @@
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// The lookup tables a query uses: the table argument of every `lookup`, `inputlookup` and
-/// `outputlookup` command, subsearches included, in order of appearance (each once).
+/// The lookup tables a query reads: the table argument of every `lookup` and `inputlookup`
+/// command, subsearches included, in order of appearance (each once). `outputlookup` writes
+/// its table, which need not exist yet.
 pub fn used_by(query: &str) -> Vec<String> {
     static COMMAND: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(re) = COMMAND
-        .get_or_init(|| Regex::new(r"(?i)(?:^|[|\[])\s*(?:input|output)?lookup\s+").ok())
+        .get_or_init(|| Regex::new(r"(?i)(?:^|[|\[])\s*(?:input)?lookup\s+").ok())
         .as_ref()
     else {
         return Vec::new();
@@ -43,5 +44,6 @@ mod tests {
                      | search [| inputlookup append=t \"known_hosts.csv\" | fields dest] | lookup attacker_tools x";
         assert_eq!(used_by(query), vec!["attacker_tools", "known_hosts.csv"]);
         assert!(used_by("index=main lookup_table=x | stats count").is_empty());
+        assert!(used_by("index=main | stats count by user | outputlookup append=t new_table").is_empty());
     }
 }

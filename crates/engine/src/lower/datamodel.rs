@@ -131,7 +131,7 @@ fn assignments(
     Ok(out)
 }
 
-pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
+pub fn lower_tstats(t: &TStats, ctx: &super::spl::SplContext) -> Result<Vec<Op>, Diagnostic> {
     const KNOWN: &[&str] = &[
         "summariesonly",
         "allow_old_summaries",
@@ -199,13 +199,31 @@ pub fn lower_tstats(t: &TStats) -> Result<Vec<Op>, Diagnostic> {
         if let Some(filter) = &t.filter {
             search_fields(filter, &mut wanted);
         }
-        let assign = assignments(scope, |o| scope.includes(o), Some(&wanted))?;
+        // A subsearch's results may name any of the dataset's fields.
+        let with_subsearch = t.filter.as_ref().is_some_and(super::multi::has_subsearch);
+        let assign = assignments(
+            scope,
+            |o| scope.includes(o),
+            (!with_subsearch).then_some(wanted.as_slice()),
+        )?;
         if !assign.is_empty() {
             ops.push(Op::Assign(assign));
         }
     }
     if let Some(filter) = &t.filter {
-        ops.push(Op::Search(lower_where(filter, scope.as_ref())?));
+        if super::multi::has_subsearch(filter) {
+            // `where [| inputlookup ... | table Processes.process]`: the subsearch's results,
+            // as `format` writes them, take its place, as in a search.
+            if names_node(filter) {
+                return Err(Diagnostic::unsupported(
+                    "tstats where nodename= with a subsearch",
+                    filter.span,
+                ));
+            }
+            ops.push(super::multi::lower_subsearch_filter(filter, ctx)?);
+        } else {
+            ops.push(Op::Search(lower_where(filter, scope.as_ref())?));
+        }
     }
     for opt in &t.by_options {
         if opt.name.is("span") {
@@ -282,6 +300,16 @@ fn lower_where(e: &SearchExpr, scope: Option<&Scope>) -> Result<CSearch, Diagnos
         }
         _ => lower_search(e)?,
     })
+}
+
+/// Whether `e` compares `nodename`.
+fn names_node(e: &SearchExpr) -> bool {
+    match &e.kind {
+        SearchKind::And(items) | SearchKind::Or(items) => items.iter().any(names_node),
+        SearchKind::Not(inner) | SearchKind::Group(inner) => names_node(inner),
+        SearchKind::Compare { field, .. } => field.name == "nodename",
+        _ => false,
+    }
 }
 
 fn search_fields(e: &SearchExpr, out: &mut Vec<String>) {

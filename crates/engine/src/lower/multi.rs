@@ -127,6 +127,8 @@ pub fn lower(command: &Command, ctx: &SplContext) -> Result<Vec<Op>, Diagnostic>
     Ok(match command {
         Command::Lookup(l) => vec![lower_lookup(l, ctx)?],
         Command::InputLookup(l) => vec![lower_inputlookup(l, ctx)?],
+        Command::OutputLookup(l) => vec![lower_outputlookup(l, ctx)?],
+        Command::Map(m) => vec![lower_map(m, ctx)?],
         Command::Join(j) => vec![lower_join(j, ctx)?],
         Command::Append(a) => {
             for opt in &a.options {
@@ -247,6 +249,108 @@ fn lower_inputlookup(l: &InputLookup, ctx: &SplContext) -> Result<Op, Diagnostic
         }
     }
     Ok(Op::InputLookup(spec))
+}
+
+fn lower_map(m: &Map, ctx: &SplContext) -> Result<Op, Diagnostic> {
+    let mut search = None;
+    let mut max = MAP_MAXSEARCHES;
+    for opt in &m.options {
+        match opt.name.name.to_ascii_lowercase().as_str() {
+            "search" => search = Some((decode_search_literal(&opt.value), opt.value.span)),
+            "maxsearches" => max = number(opt)?,
+            _ => return Err(unknown_option("map", opt, &["search", "maxsearches"])),
+        }
+    }
+    let Some((template, span)) = search else {
+        return Err(Diagnostic::unsupported("map without search=", m.span)
+            .with_help("give the search to run: map search=\"search user=$user$\""));
+    };
+    // Planned once with every token standing for a value, so that what it cannot run is
+    // reported now rather than once per result.
+    let probe = substitute_tokens(&template, |_| "0".to_string());
+    map_plan(&probe, ctx).map_err(|d| {
+        Diagnostic::error(d.code, d.message)
+            .with_label(span, "in this search")
+            .with_note(format!("map runs the search once per result: {template}"))
+    })?;
+    Ok(Op::Map(MapSpec {
+        template,
+        max,
+        ctx: Arc::new(ctx.clone()),
+    }))
+}
+
+/// The plan of one of `map`'s searches, its tokens already replaced.
+pub fn map_plan(text: &str, ctx: &SplContext) -> Result<Arc<Plan>, Diagnostic> {
+    let pipeline = super::spl::parse_text(text, quarry_syntax::spl::parse_pipeline).map_err(|mut e| e.remove(0))?;
+    subplan(&pipeline, ctx, EventOrder::NewestFirst)
+}
+
+/// `text` with every `$name$` replaced by `value(name)`; a `$` without a closing one, or
+/// around a space, stays as written.
+pub fn substitute_tokens(text: &str, value: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('$') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('$') {
+            Some(close) if close > 0 && !after[..close].contains(char::is_whitespace) => {
+                out.push_str(&value(&after[..close]));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn lower_outputlookup(l: &OutputLookup, ctx: &SplContext) -> Result<Op, Diagnostic> {
+    let mut spec = OutputLookupSpec {
+        name: l.table.name.clone(),
+        path: ctx.lookups.output_path(&l.table.name),
+        append: false,
+        create_empty: true,
+        override_if_empty: true,
+        max: None,
+    };
+    for opt in &l.options {
+        match opt.name.name.to_ascii_lowercase().as_str() {
+            "append" => spec.append = parse_bool(opt)?,
+            "create_empty" => spec.create_empty = parse_bool(opt)?,
+            "override_if_empty" => spec.override_if_empty = parse_bool(opt)?,
+            "max" => spec.max = Some(number(opt)?),
+            "createinapp" => {
+                parse_bool(opt)?;
+            }
+            "key_field" | "output_format" => {
+                return Err(Diagnostic::unsupported(
+                    &format!("outputlookup {}=", opt.name.name),
+                    opt.span,
+                ))
+            }
+            _ => {
+                return Err(unknown_option(
+                    "outputlookup",
+                    opt,
+                    &[
+                        "append",
+                        "create_empty",
+                        "override_if_empty",
+                        "max",
+                        "createinapp",
+                        "key_field",
+                        "output_format",
+                    ],
+                ))
+            }
+        }
+    }
+    Ok(Op::OutputLookup(spec))
 }
 
 fn lower_join(j: &Join, ctx: &SplContext) -> Result<Op, Diagnostic> {

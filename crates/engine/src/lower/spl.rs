@@ -109,6 +109,8 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
         },
         Command::Lookup(_)
         | Command::InputLookup(_)
+        | Command::OutputLookup(_)
+        | Command::Map(_)
         | Command::Join(_)
         | Command::Append(_)
         | Command::AppendPipe(_)
@@ -211,7 +213,7 @@ fn lower_command(command: &Command, ctx: &SplContext, ordered: bool) -> Result<V
         | Command::MvCombine(_)
         | Command::AddTotals(_)
         | Command::Foreach(_)) => super::fieldcmds::lower(c)?,
-        Command::TStats(t) => return super::datamodel::lower_tstats(t),
+        Command::TStats(t) => return super::datamodel::lower_tstats(t, ctx),
         Command::DataModel(d) => return super::datamodel::lower_datamodel(d),
         Command::From(f) => return super::datamodel::lower_from(f),
         Command::Unsupported(u) => {
@@ -1049,7 +1051,7 @@ pub const FUNCTION_NAMES: &[&str] = &[
 
 // ---------------------------------------------------------------- text helpers
 
-fn parse_text<T>(
+pub(crate) fn parse_text<T>(
     text: &str,
     parse: impl FnOnce(&str, SourceId) -> Result<T, Vec<Diagnostic>>,
 ) -> Result<T, Vec<Diagnostic>> {

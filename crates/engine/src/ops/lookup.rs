@@ -1,6 +1,6 @@
 //! `lookup`, `inputlookup` and `makeresults`.
 
-use super::{Flow, Operator, RunContext};
+use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
 use crate::lookup::{CellMatcher, LookupTable, MatchType};
 use crate::plan::{InputLookupSpec, LookupSpec};
@@ -164,6 +164,12 @@ impl Operator for Lookup {
         }
         Flow::Continue
     }
+
+    fn account(&self, acc: &mut Accounting) {
+        if let Some(note) = &self.spec.table.note {
+            acc.note(note.clone());
+        }
+    }
 }
 
 /// `inputlookup`: the table's rows, replacing the results (or after them with `append=t`).
@@ -202,6 +208,12 @@ impl Operator for InputLookup {
 
     fn finish(&mut self, out: &mut Vec<Event>, _ctx: &RunContext) {
         out.extend(self.rows());
+    }
+
+    fn account(&self, acc: &mut Accounting) {
+        if let Some(note) = &self.0.table.note {
+            acc.note(note.clone());
+        }
     }
 }
 

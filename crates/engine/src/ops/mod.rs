@@ -12,8 +12,10 @@ mod filter;
 pub(crate) mod head;
 mod iplocation;
 mod lookup;
+mod map;
 mod multi;
 mod note;
+mod outputlookup;
 mod project;
 mod rename;
 mod sort;
@@ -129,6 +131,8 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::Unfold(spec) => Box::new(unfold::Unfold::new(spec.clone())),
         Op::Lookup(spec) => Box::new(lookup::Lookup::new(spec.clone())),
         Op::InputLookup(spec) => Box::new(lookup::InputLookup(spec.clone())),
+        Op::OutputLookup(spec) => Box::new(outputlookup::OutputLookup::new(spec.clone())),
+        Op::Map(spec) => Box::new(map::Map::new(spec.clone())),
         Op::MakeResults { count } => Box::new(lookup::MakeResults(*count)),
         Op::SubsearchFilter(spec) => Box::new(multi::SubsearchFilter::new(spec.clone())),
         Op::Join(spec) => Box::new(multi::Join::new(spec.clone())),

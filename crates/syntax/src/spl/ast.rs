@@ -121,6 +121,10 @@ pub enum Command {
     Lookup(Lookup),
     /// `inputlookup <table> [where ...]`: the rows of a lookup table.
     InputLookup(InputLookup),
+    /// `outputlookup [append=<bool>] <table>`: results pass and are written to the table.
+    OutputLookup(OutputLookup),
+    /// `map search="..." [maxsearches=<n>]`: a search per input result.
+    Map(Map),
     /// `join [type=...] <field>... [ <subsearch> ]`.
     Join(Join),
     /// `append [ <subsearch> ]`.
@@ -204,6 +208,8 @@ impl Command {
             Command::Sequence(_) => "sequence",
             Command::Lookup(_) => "lookup",
             Command::InputLookup(_) => "inputlookup",
+            Command::OutputLookup(_) => "outputlookup",
+            Command::Map(_) => "map",
             Command::Join(_) => "join",
             Command::Append(_) => "append",
             Command::AppendPipe(_) => "appendpipe",
@@ -258,6 +264,8 @@ impl Command {
             Command::Sequence(c) => c.span,
             Command::Lookup(c) => c.span,
             Command::InputLookup(c) => c.span,
+            Command::OutputLookup(c) => c.span,
+            Command::Map(c) => c.span,
             Command::Join(c) => c.span,
             Command::Append(c) => c.span,
             Command::AppendPipe(c) => c.span,

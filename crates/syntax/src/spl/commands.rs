@@ -22,6 +22,8 @@ pub const IMPLEMENTED: &[&str] = &[
     "sequence",
     "lookup",
     "inputlookup",
+    "outputlookup",
+    "map",
     "join",
     "append",
     "appendpipe",

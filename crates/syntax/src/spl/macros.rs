@@ -229,6 +229,7 @@ impl MacroLibrary {
     ) {
         let mut pos = 0;
         let mut plain_start = 0;
+        let mut in_search_option = false;
         while pos < text.len() {
             let rest = &text[pos..];
             if let Some(comment) = rest.strip_prefix("```") {
@@ -249,6 +250,12 @@ impl MacroLibrary {
                 continue;
             }
             if rest.starts_with('"') {
+                if in_search_option || text[..pos].trim_end().ends_with("search=") {
+                    // The search of `map search="..."` is a search: its macros are expanded.
+                    in_search_option = !in_search_option;
+                    pos += 1;
+                    continue;
+                }
                 // Backticks inside a double-quoted string are text, not macro calls.
                 pos += quoted_len(rest);
                 continue;

@@ -64,6 +64,24 @@ pub struct InputLookup {
     pub span: Span,
 }
 
+/// `outputlookup [append=<bool>] [create_empty=<bool>] [override_if_empty=<bool>] [max=<n>]
+/// <table>`: results pass unchanged and are written to the table; options may also follow
+/// the table name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputLookup {
+    pub options: Vec<CommandOption>,
+    pub table: Field,
+    pub span: Span,
+}
+
+/// `map search="<search>" [maxsearches=<n>]`: the search runs once per input result with
+/// `$field$` replaced by that result's value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Map {
+    pub options: Vec<CommandOption>,
+    pub span: Span,
+}
+
 /// `join [type=inner|left|outer] [max=<n>] [overwrite=<bool>] <field>... [ <subsearch> ]`;
 /// options may also follow the fields.
 #[derive(Clone, Debug, PartialEq)]
@@ -233,6 +251,21 @@ impl Display for InputLookup {
             write!(f, " where {condition}")?;
         }
         Ok(())
+    }
+}
+
+impl Display for OutputLookup {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("outputlookup")?;
+        with_options(f, &self.options)?;
+        write!(f, " {}", self.table)
+    }
+}
+
+impl Display for Map {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("map")?;
+        with_options(f, &self.options)
     }
 }
 

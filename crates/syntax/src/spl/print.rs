@@ -204,6 +204,8 @@ impl Display for Command {
             Command::Sequence(c) => write!(f, "{c}"),
             Command::Lookup(c) => write!(f, "{c}"),
             Command::InputLookup(c) => write!(f, "{c}"),
+            Command::OutputLookup(c) => write!(f, "{c}"),
+            Command::Map(c) => write!(f, "{c}"),
             Command::Join(c) => write!(f, "{c}"),
             Command::Append(c) => write!(f, "{c}"),
             Command::AppendPipe(c) => write!(f, "{c}"),

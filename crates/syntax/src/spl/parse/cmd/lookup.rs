@@ -1,10 +1,11 @@
 //! `lookup [local=<bool>] [update=<bool>] <table> (<field> [AS <field>])...
 //! [OUTPUT|OUTPUTNEW (<field> [AS <field>])...]` and
-//! `inputlookup [append=<bool>] [start=<n>] [max=<n>] <table> [where <search-expression>]`.
+//! `inputlookup [append=<bool>] [start=<n>] [max=<n>] <table> [where <search-expression>]` and
+//! `outputlookup [<option>=<value>]... <table>`.
 
 use super::super::search::search_expr;
 use crate::input::*;
-use crate::spl::ast::{Command, FieldAs, Ident, InputLookup, Lookup, LookupOutput};
+use crate::spl::ast::{Command, FieldAs, Ident, InputLookup, Lookup, LookupOutput, OutputLookup};
 
 fn at_output(i: &Input) -> bool {
     keyword(*i, "outputnew").is_some() || keyword(*i, "output").is_some()
@@ -73,6 +74,25 @@ pub fn parse_inputlookup<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Comm
             options,
             table,
             condition,
+            span: span_between(&start, &end),
+        }),
+    ))
+}
+
+/// After `outputlookup`.
+pub fn parse_outputlookup<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {
+    let (i, mut options) = leading_options(i)?;
+    let (mut end, table) = commit(field(i))?;
+    while looks_like_option(&sp(end)) {
+        let (rest, opt) = option(sp(end))?;
+        options.push(opt);
+        end = rest;
+    }
+    Ok((
+        end,
+        Command::OutputLookup(OutputLookup {
+            options,
+            table,
             span: span_between(&start, &end),
         }),
     ))

@@ -12,6 +12,7 @@ mod iplocation;
 mod join;
 mod lookup;
 mod makeresults;
+mod map;
 mod rename;
 mod search;
 mod sequence;
@@ -74,6 +75,7 @@ pub fn command(i: Input) -> PResult<Command> {
         "sequence" => sequence::parse(rest, start),
         "lookup" => lookup::parse_lookup(rest, start),
         "inputlookup" => lookup::parse_inputlookup(rest, start),
+        "outputlookup" => lookup::parse_outputlookup(rest, start),
         "join" => join::parse_join(rest, start),
         "append" => join::parse_append(rest, start, false),
         "appendpipe" => join::parse_append(rest, start, true),
@@ -94,6 +96,7 @@ pub fn command(i: Input) -> PResult<Command> {
             fieldcmds::options_and_fields(rest, start, &lower)
         }
         "tstats" => tstats::parse(rest, start),
+        "map" => map::parse(rest, start, name),
         "datamodel" => tstats::parse_datamodel(rest, start),
         "from" => tstats::parse_from(rest, start),
         _ if is_splunk_command(&lower) => unsupported::parse(rest, start, name),
