@@ -80,7 +80,11 @@ impl Operator for Foreach {
                     if one.is_empty() {
                         break;
                     }
-                    op.push(&mut one, ctx);
+                    if op.push(&mut one, ctx) == Flow::Stop && ctx.limits.tripped() {
+                        // A command inside hit a limit (`mvexpand` over the memory budget).
+                        // The drained batch is left empty.
+                        return Flow::Stop;
+                    }
                 }
                 if one.is_empty() {
                     break;
