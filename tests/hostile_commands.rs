@@ -76,7 +76,11 @@ fn assert_over_budget(query: &str, text: &str, command: &str) {
         ),
         "{query}"
     );
-    assert!(out.is_empty(), "{query}: a partial answer was finished: {} results", out.len());
+    assert!(
+        out.is_empty(),
+        "{query}: a partial answer was finished: {} results",
+        out.len()
+    );
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(20), "{query} took {elapsed:?}");
 }
@@ -108,7 +112,10 @@ fn mvexpand_of_a_huge_multivalue_stops_at_the_limit_and_expands_with_enough_memo
     let text = numbers(200_000);
     let query = "| eval x=split(s, \",\") | mvexpand x | stats count dc(x) as distinct";
     assert_over_budget(query, &text, "mvexpand");
-    assert_eq!(within_budget(query, &text), vec![json!({"count": 200000, "distinct": 200000})]);
+    assert_eq!(
+        within_budget(query, &text),
+        vec![json!({"count": 200000, "distinct": 200000})]
+    );
 }
 
 #[test]
@@ -139,7 +146,10 @@ fn makeresults_count_is_charged_before_any_result_is_made() {
     let (out, error) = run("| makeresults count=100000000 | stats count", "", Limits::default());
     let error = error.unwrap();
     assert_eq!(error.kind, LimitKind::Memory);
-    assert!(error.message.contains("`makeresults`") && error.message.contains("2 GiB"), "{error}");
+    assert!(
+        error.message.contains("`makeresults`") && error.message.contains("2 GiB"),
+        "{error}"
+    );
     assert!(out.is_empty());
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert_eq!(
@@ -185,7 +195,10 @@ fn every_holding_command_stops_at_the_limit() {
         assert_over_budget(query, &text, command);
     }
     assert_eq!(
-        within_budget("| eval v=n | mvcombine v | eval c=mvcount(v) | stats sum(c) as c", &text),
+        within_budget(
+            "| eval v=n | mvcombine v | eval c=mvcount(v) | stats sum(c) as c",
+            &text
+        ),
         vec![json!({"c": 20000})]
     );
     assert_eq!(
@@ -239,7 +252,10 @@ fn rex_with_a_catastrophic_pattern_finishes_and_extracts_nothing() {
 fn the_regex_command_with_a_catastrophic_pattern_finishes() {
     assert!(finishes_fast(r#"| regex a="^(a+)+$" | table a"#).is_empty());
     assert!(finishes_fast(r#"| regex x="(x+x+)+y" | table x"#).is_empty());
-    assert_eq!(finishes_fast(r#"| regex x!="(x+x+)+y" | eval n=len(x) | table n"#), vec![json!({"n": 50000})]);
+    assert_eq!(
+        finishes_fast(r#"| regex x!="(x+x+)+y" | eval n=len(x) | table n"#),
+        vec![json!({"n": 50000})]
+    );
 }
 
 #[test]

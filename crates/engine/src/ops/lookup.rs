@@ -2,8 +2,8 @@
 
 use super::budget::InFlight;
 use super::{Flow, Operator, RunContext};
-use crate::limits::event_bytes;
 use crate::event::{Event, FieldMap, Name};
+use crate::limits::event_bytes;
 use crate::lookup::{CellMatcher, LookupTable, MatchType};
 use crate::plan::{InputLookupSpec, LookupSpec};
 use crate::value::Value;

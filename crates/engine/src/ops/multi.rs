@@ -3,8 +3,8 @@
 
 use super::budget::{copy_bytes, InFlight, CHECK_EVERY};
 use super::{Accounting, Flow, Operator, RunContext};
-use crate::limits::event_bytes;
 use crate::event::{Event, FieldMap, Name};
+use crate::limits::event_bytes;
 use crate::plan::{FormatSpec, JoinKind, JoinSpec, Plan, SubsearchFilterSpec, JOIN_MAXOUT, SUBSEARCH_MAXOUT};
 use crate::search::CSearch;
 use crate::subsearch::{format, run_subsearch, search_text};
