@@ -161,7 +161,7 @@ impl Operator for Join {
                         ctx.limits.check_time()
                     };
                     if !in_time || !self.in_flight.charge(bytes, ctx, "join") {
-                        // The drained batch is left empty.
+                        // Returning drops the rest of the batch (it is being drained).
                         return Flow::Stop;
                     }
                     for row in list.iter().take(take) {

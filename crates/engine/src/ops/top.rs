@@ -52,7 +52,7 @@ impl Operator for Top {
             // A new combination is held until the end: it is charged to the memory budget.
             let bytes = 64 + combo.iter().map(crate::limits::value_bytes).sum::<usize>();
             if !ctx.limits.charge(bytes, if self.spec.rare { "rare" } else { "top" }) {
-                // The drained batch is left empty.
+                // Returning drops the rest of the batch (it is being drained).
                 return Flow::Stop;
             }
             combos.insert(combo, 1);

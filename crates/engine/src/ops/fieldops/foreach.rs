@@ -82,7 +82,7 @@ impl Operator for Foreach {
                     }
                     if op.push(&mut one, ctx) == Flow::Stop && ctx.limits.tripped() {
                         // A command inside hit a limit (`mvexpand` over the memory budget).
-                        // The drained batch is left empty.
+                        // Returning drops the rest of the batch (it is being drained).
                         return Flow::Stop;
                     }
                 }

@@ -88,7 +88,7 @@ impl Operator for MvExpand {
             let each = copy_bytes(&event);
             let bytes: usize = items.iter().take(n).map(|item| each + value_bytes(item)).sum();
             if !self.in_flight.charge(bytes, ctx, "mvexpand") {
-                // The drained batch is left empty.
+                // Returning drops the rest of the batch (it is being drained).
                 return Flow::Stop;
             }
             for item in items.iter().take(n) {
