@@ -8,6 +8,7 @@
 use quarry_engine::eql::EqlOptions;
 use quarry_engine::event::Event;
 use quarry_engine::input::{read_bytes, Flow, ReadOptions, ReadSummary};
+use quarry_engine::limits::Limits;
 use quarry_engine::ops::RunContext;
 use quarry_engine::plan::{EventOrder, Plan};
 use quarry_syntax::spl::macros::MacroLibrary;
@@ -103,8 +104,10 @@ pub fn json_read(data: &[u8]) -> (Vec<Event>, ReadSummary) {
     (events, summary)
 }
 
-/// The fixed queries run over fuzzed events: search, eval functions, regexes, stats, sorting,
-/// dedup, streamstats, and EQL events, sequences and pipes.
+/// The fixed queries run over fuzzed events: search, eval functions, regexes (`rex`, `regex`,
+/// sed), stats, sorting, dedup, streamstats, field commands (`spath`, `convert`, `mvexpand`,
+/// `foreach`), joins and appends over `makeresults`, `tstats` over a data model,
+/// `transaction`, `top`, `timechart`, and EQL events, sequences and pipes.
 pub const SPL_QUERIES: &[&str] = &[
     "a=* OR b>1 NOT c=\"x*\" | eval n=len(tostring(a)) + tonumber(b), m=mvcount(split(c, \",\")) | where n > 0 OR isnull(m) | stats count, dc(a) as da, values(b) as vb, avg(n) as an by c",
     "| eval s=lower(a).upper(b), r=replace(tostring(c), \"(a+)+$\", \"x\"), t=strftime(_time, \"%Y-%m-%d\"), u=if(match(s, \"^[a-z]+$\"), 1, 0) | sort - s | head 5",
@@ -113,6 +116,14 @@ pub const SPL_QUERIES: &[&str] = &[
     "| eventstats max(b) as mb by a | where b=mb | rename a as A | fields - c",
     "a{}.b=* OR \"x.y\"=1 | eval z=mvindex(a, 0), q=coalesce(b, c, \"none\") | stats earliest(b) latest(c) list(z) by q",
     "| tail 3 | eval h=trim(tostring(a)), w=urldecode(tostring(b)), x=substr(tostring(c), 2, 3)",
+    "| rex field=a \"(?<w>[a-z]+)=(?<v>\\d+)\" max_match=3 | rex field=b mode=sed \"s/(x+x+)+y/z/g\" | regex c!=\"^(a+)+$\" | eval f=mvfind(split(tostring(c), \",\"), \"(a|aa)+$\") | table w v b c f",
+    "| spath input=a path=b{}.c output=bc | spath input=b | eval k=mvindex(bc, 0) | fromjson c prefix=j_ | xmlkv a",
+    "| eval m=split(tostring(a), \",\") | mvexpand m limit=50 | mvcombine m | makemv delim=\" \" b | foreach a* [eval <<FIELD>>_n=len(tostring('<<FIELD>>'))]",
+    "| join type=left max=0 a [search b=* | fields a b c] | append [| makeresults count=3 | eval k=1 | join max=0 k [| makeresults count=2 | eval k=1, j=2]] | appendpipe [stats count by a]",
+    "| tstats count values(Processes.process) as p from datamodel=Endpoint.Processes by Processes.user, _time span=1h",
+    "| convert ctime(_time) as t dur2sec(a) num(b) rmunit(c) mktime(d) timeformat=\"%Y-%m-%d\" | table t a b c d",
+    "| transaction a maxspan=1h maxpause=10m startswith=eval(b>1) keepevicted=true | table a eventcount duration closed_txn",
+    "| top limit=2 a by b | append [search c=* | timechart span=1h count by c] | rare b",
 ];
 
 pub const EQL_QUERIES: &[&str] = &[
@@ -165,12 +176,18 @@ pub fn compiled_query_count() -> (usize, usize) {
     (c.spl.len(), c.eql.len())
 }
 
+/// The memory budget of each query run over fuzzed events.
+const FUZZ_MAX_MEMORY: usize = 64 << 20;
+
 /// Runs every fixed query over the events read from `data`.
 pub fn query_eval(data: &[u8]) {
     let (events, _) = json_read(data);
     let c = compiled();
     for plan in c.spl.iter().chain(c.eql.iter()) {
-        let (out, _acc) = quarry_engine::run::run_events(plan, events.clone(), RunContext::new(0.0));
+        // A small memory budget, so that fan-out (`mvexpand`, `join max=0`) reaches it.
+        let mut ctx = RunContext::new(0.0);
+        ctx.limits = Limits::new(FUZZ_MAX_MEMORY, None);
+        let (out, _acc) = quarry_engine::run::run_events(plan, events.clone(), ctx);
         for e in &out {
             let _ = e.field_names();
         }

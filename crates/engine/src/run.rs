@@ -102,6 +102,9 @@ pub fn run_many(
     (summary, shares)
 }
 
+/// Events per batch when running over events in memory.
+const EVENTS_PER_BATCH: usize = 1024;
+
 /// Runs `plan` over events already in memory; subsearches run over the same events unless
 /// `ctx` says otherwise.
 pub fn run_events(plan: &Plan, events: Vec<Event>, mut ctx: RunContext) -> (Vec<Event>, Accounting) {
@@ -113,7 +116,14 @@ pub fn run_events(plan: &Plan, events: Vec<Event>, mut ctx: RunContext) -> (Vec<
     let limits = ctx.limits.clone();
     let mut pipeline = Pipeline::new(&plan.ops, ctx);
     let mut out = Vec::new();
-    pipeline.push(events, &mut |b| out.extend(b));
+    // Fed in batches, as from files, so that --timeout is looked at between them.
+    let mut events = events.into_iter().peekable();
+    while events.peek().is_some() {
+        let batch: Vec<Event> = events.by_ref().take(EVENTS_PER_BATCH).collect();
+        if pipeline.push(batch, &mut |b| out.extend(b)) == Flow::Stop || !limits.check_time() {
+            break;
+        }
+    }
     if !limits.tripped() {
         pipeline.finish(&mut |b| out.extend(b));
     }

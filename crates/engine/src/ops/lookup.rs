@@ -1,7 +1,9 @@
 //! `lookup`, `inputlookup` and `makeresults`.
 
+use super::budget::InFlight;
 use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
+use crate::limits::event_bytes;
 use crate::lookup::{CellMatcher, LookupTable, MatchType};
 use crate::plan::{InputLookupSpec, LookupSpec};
 use crate::value::Value;
@@ -14,6 +16,8 @@ pub struct Lookup {
     index: Option<HashMap<Vec<String>, Vec<usize>>>,
     /// Otherwise: each row's matchers for the input columns (`None` when a column is absent).
     matchers: Vec<Option<Vec<CellMatcher>>>,
+    /// The combinations of multivalue inputs looked up for the current batch.
+    in_flight: InFlight,
 }
 
 impl Lookup {
@@ -57,6 +61,7 @@ impl Lookup {
             outputs,
             index,
             matchers,
+            in_flight: InFlight::default(),
         }
     }
 
@@ -76,6 +81,22 @@ impl Lookup {
             })
             .map(|(r, _)| r)
             .collect()
+    }
+
+    /// What looking up every combination of the event's input values costs: the number of
+    /// combinations times their text.
+    fn combo_bytes(&self, event: &Event) -> usize {
+        let mut combos: usize = 1;
+        let mut text: usize = 0;
+        for (_, field) in &self.spec.inputs {
+            let v = event.get(field);
+            combos = combos.saturating_mul(v.len().max(1));
+            text = text.saturating_add(crate::limits::value_bytes(&v));
+        }
+        if combos <= 1 {
+            return 0;
+        }
+        combos.saturating_mul(text.saturating_add(24))
     }
 
     fn apply(&self, event: &mut Event) {
@@ -158,8 +179,17 @@ fn normalise(table: &LookupTable, text: &str) -> String {
 }
 
 impl Operator for Lookup {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        self.in_flight.settle(ctx);
         for event in batch.iter_mut() {
+            let bytes = self.combo_bytes(event);
+            if bytes > 0 {
+                // Several multivalue inputs multiply: each combination is looked up.
+                if !self.in_flight.charge(bytes, ctx, "lookup") {
+                    batch.clear();
+                    return Flow::Stop;
+                }
+            }
             self.apply(event);
         }
         Flow::Continue
@@ -176,7 +206,9 @@ impl Operator for Lookup {
 pub struct InputLookup(pub InputLookupSpec);
 
 impl InputLookup {
-    fn rows(&self) -> Vec<Event> {
+    /// The table's rows as results, each charged to the memory budget; nothing when it is
+    /// exhausted.
+    fn rows(&self, ctx: &RunContext) -> Vec<Event> {
         let spec = &self.0;
         let table = &spec.table;
         let mut out = Vec::new();
@@ -190,6 +222,9 @@ impl InputLookup {
             }
             let event = Event::row(fields);
             if spec.condition.as_ref().is_none_or(|c| c.matches(&event)) {
+                if !ctx.limits.charge(event_bytes(&event), "inputlookup") {
+                    return Vec::new();
+                }
                 out.push(event);
             }
         }
@@ -206,8 +241,8 @@ impl Operator for InputLookup {
         Flow::Stop
     }
 
-    fn finish(&mut self, out: &mut Vec<Event>, _ctx: &RunContext) {
-        out.extend(self.rows());
+    fn finish(&mut self, out: &mut Vec<Event>, ctx: &RunContext) {
+        out.extend(self.rows(ctx));
     }
 
     fn account(&self, acc: &mut Accounting) {
@@ -228,6 +263,11 @@ impl Operator for MakeResults {
 
     fn finish(&mut self, out: &mut Vec<Event>, ctx: &RunContext) {
         let now = ctx.eval.func.now.floor();
+        // Charged before any is made: `makeresults count=100000000` stops at the limit.
+        let each = event_bytes(&Event::row(FieldMap::default())) + 48 + "_time".len() + 16;
+        if !ctx.limits.charge(self.0.saturating_mul(each), "makeresults") {
+            return;
+        }
         for _ in 0..self.0 {
             let mut fields = FieldMap::default();
             fields.insert(Name::from("_time"), Value::number(now));

@@ -5,6 +5,7 @@ mod agg_slots;
 mod aggregate;
 pub(crate) mod aggregators;
 mod bucket;
+mod budget;
 mod dedup;
 pub mod fieldops;
 mod fillnull;
@@ -195,6 +196,11 @@ impl Pipeline {
     pub fn finish(&mut self, sink: &mut dyn FnMut(Vec<Event>)) {
         let first = self.stopped_at.unwrap_or(0);
         for k in first..self.ops.len() {
+            // A limit hit while finishing (memory, --timeout) ends the run: no partial answer
+            // is passed on.
+            if !self.ctx.limits.check_time() {
+                return;
+            }
             let mut out = Vec::new();
             self.ops[k].finish(&mut out, &self.ctx);
             if out.is_empty() {
@@ -206,7 +212,7 @@ impl Pipeline {
                 }
                 self.ops[j].push(&mut out, &self.ctx);
             }
-            if !out.is_empty() {
+            if !out.is_empty() && !self.ctx.limits.tripped() {
                 sink(out);
             }
         }

@@ -1,8 +1,10 @@
 //! Operators that run a second pipeline: a search with subsearches, `join`, `append`,
 //! `appendpipe`; and `format`/`return`, which turn results into a search string.
 
+use super::budget::{copy_bytes, InFlight, CHECK_EVERY};
 use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
+use crate::limits::event_bytes;
 use crate::plan::{FormatSpec, JoinKind, JoinSpec, Plan, SubsearchFilterSpec, JOIN_MAXOUT, SUBSEARCH_MAXOUT};
 use crate::search::CSearch;
 use crate::subsearch::{format, run_subsearch, search_text};
@@ -75,15 +77,22 @@ impl Operator for SubsearchFilter {
 }
 
 /// `join`: the subsearch runs once, its rows are indexed by the join fields, and each result
-/// is joined with up to `max` of them (in the subsearch's result order).
+/// is joined with up to `max` of them (in the subsearch's result order). The rows held and
+/// the joined results beyond the input (`max=0` multiplies them) are charged to the memory
+/// budget.
 pub struct Join {
     spec: JoinSpec,
     rows: Option<HashMap<Vec<String>, Vec<Event>>>,
+    in_flight: InFlight,
 }
 
 impl Join {
     pub fn new(spec: JoinSpec) -> Join {
-        Join { spec, rows: None }
+        Join {
+            spec,
+            rows: None,
+            in_flight: InFlight::default(),
+        }
     }
 
     fn key(&self, event: &Event) -> Option<Vec<String>> {
@@ -102,7 +111,12 @@ impl Join {
             return;
         }
         let mut rows: HashMap<Vec<String>, Vec<Event>> = HashMap::new();
-        for row in run_subsearch(&self.spec.plan, ctx, JOIN_MAXOUT) {
+        let mut found = run_subsearch(&self.spec.plan, ctx, JOIN_MAXOUT);
+        if !super::sort::charge_events(&mut found, ctx, "join") {
+            self.rows = Some(rows);
+            return;
+        }
+        for row in found {
             if let Some(key) = self.key(&row) {
                 rows.entry(key).or_default().push(row);
             }
@@ -125,14 +139,31 @@ fn merge(event: &Event, row: &Event, overwrite: bool) -> Event {
 
 impl Operator for Join {
     fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        self.in_flight.settle(ctx);
         self.index(ctx);
         let Some(rows) = &self.rows else { return Flow::Continue };
+        if !ctx.limits.check_time() {
+            batch.clear();
+            return Flow::Stop;
+        }
         let mut out = Vec::with_capacity(batch.len());
+        let mut made = 0;
         for event in batch.drain(..) {
             let matches = self.key(&event).and_then(|k| rows.get(&k));
             match matches {
                 Some(list) => {
                     let take = if self.spec.max == 0 { list.len() } else { self.spec.max };
+                    let each = copy_bytes(&event);
+                    let bytes: usize = list.iter().take(take).map(|row| each + copy_bytes(row)).sum();
+                    made += take.min(list.len());
+                    let in_time = made < CHECK_EVERY || {
+                        made = 0;
+                        ctx.limits.check_time()
+                    };
+                    if !in_time || !self.in_flight.charge(bytes, ctx, "join") {
+                        // Returning drops the rest of the batch (it is being drained).
+                        return Flow::Stop;
+                    }
                     for row in list.iter().take(take) {
                         out.push(merge(&event, row, self.spec.overwrite));
                     }
@@ -155,7 +186,10 @@ impl Operator for Append {
     }
 
     fn finish(&mut self, out: &mut Vec<Event>, ctx: &RunContext) {
-        out.extend(run_subsearch(&self.0, ctx, JOIN_MAXOUT));
+        let mut results = run_subsearch(&self.0, ctx, JOIN_MAXOUT);
+        if super::sort::charge_events(&mut results, ctx, "append") {
+            out.extend(results);
+        }
     }
 }
 
@@ -172,7 +206,12 @@ impl AppendPipe {
 }
 
 impl Operator for AppendPipe {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        let bytes: usize = batch.iter().map(event_bytes).sum();
+        if !ctx.limits.charge(bytes, "appendpipe") {
+            batch.clear();
+            return Flow::Stop;
+        }
         self.seen.extend(batch.iter().cloned());
         Flow::Continue
     }
@@ -197,7 +236,10 @@ impl Format {
 }
 
 impl Operator for Format {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        if !super::sort::charge_events(batch, ctx, "format") {
+            return Flow::Stop;
+        }
         self.seen.append(batch);
         Flow::Continue
     }

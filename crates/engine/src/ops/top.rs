@@ -38,13 +38,24 @@ fn values_of(event: &Event, fields: &[Name]) -> Option<Vec<Value>> {
 }
 
 impl Operator for Top {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
         for event in batch.drain(..) {
             let (Some(group), Some(combo)) = (values_of(&event, &self.spec.by), values_of(&event, &self.spec.fields))
             else {
                 continue;
             };
-            *self.groups.entry(group).or_default().entry(combo).or_default() += 1;
+            let combos = self.groups.entry(group).or_default();
+            if let Some(n) = combos.get_mut(&combo) {
+                *n += 1;
+                continue;
+            }
+            // A new combination is held until the end: it is charged to the memory budget.
+            let bytes = 64 + combo.iter().map(crate::limits::value_bytes).sum::<usize>();
+            if !ctx.limits.charge(bytes, if self.spec.rare { "rare" } else { "top" }) {
+                // Returning drops the rest of the batch (it is being drained).
+                return Flow::Stop;
+            }
+            combos.insert(combo, 1);
         }
         Flow::Continue
     }
@@ -135,7 +146,10 @@ fn empty_value(f: AggFunc) -> Value {
 }
 
 impl Operator for Chart {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        if !super::sort::charge_events(batch, ctx, "timechart") {
+            return Flow::Stop;
+        }
         self.rows.append(batch);
         Flow::Continue
     }

@@ -88,7 +88,11 @@ impl Transaction {
 }
 
 impl Operator for Transaction {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        // Every event is held until the end (DEVIATIONS.md): the budget bounds them.
+        if !super::sort::charge_events(batch, ctx, "transaction") {
+            return Flow::Stop;
+        }
         self.events.append(batch);
         Flow::Continue
     }
@@ -99,7 +103,10 @@ impl Operator for Transaction {
         events.sort_by(|a, b| a.time().partial_cmp(&b.time()).unwrap_or(std::cmp::Ordering::Equal));
         let mut open: IndexMap<Vec<String>, Open> = IndexMap::new();
         let mut results = Vec::new();
-        for event in events {
+        for (n, event) in events.into_iter().enumerate() {
+            if n % super::budget::CHECK_EVERY == 0 && !ctx.limits.check_time() {
+                return;
+            }
             let Some(time) = event.time() else { continue };
             let key: Option<Vec<String>> = self
                 .spec

@@ -80,7 +80,11 @@ impl Operator for Foreach {
                     if one.is_empty() {
                         break;
                     }
-                    op.push(&mut one, ctx);
+                    if op.push(&mut one, ctx) == Flow::Stop && ctx.limits.tripped() {
+                        // A command inside hit a limit (`mvexpand` over the memory budget).
+                        // Returning drops the rest of the batch (it is being drained).
+                        return Flow::Stop;
+                    }
                 }
                 if one.is_empty() {
                     break;

@@ -77,6 +77,7 @@ impl FieldOp {
             FieldOp::MvExpand { field, limit } => Box::new(mv::MvExpand {
                 field: field.clone(),
                 limit: *limit,
+                in_flight: Default::default(),
             }),
             FieldOp::MvCombine { field } => Box::new(mv::MvCombine::new(field.clone())),
             FieldOp::AddTotals(spec) => Box::new(extract::AddTotals::new(spec.clone())),

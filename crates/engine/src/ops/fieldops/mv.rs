@@ -1,6 +1,8 @@
 //! `makemv`, `mvexpand`, `mvcombine`.
 
 use crate::event::{Event, Name};
+use crate::limits::{event_bytes, value_bytes};
+use crate::ops::budget::{copy_bytes, InFlight};
 use crate::ops::{Flow, Operator, RunContext};
 use crate::value::Value;
 use indexmap::IndexMap;
@@ -62,13 +64,16 @@ impl Operator for MakeMv {
 
 /// `mvexpand`: an event whose field has several values becomes one event per value (at most
 /// `limit`); an event without the field passes unchanged.
+/// The copies beyond the input are charged to the memory budget before they are made.
 pub struct MvExpand {
     pub field: Name,
     pub limit: Option<usize>,
+    pub(crate) in_flight: InFlight,
 }
 
 impl Operator for MvExpand {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        self.in_flight.settle(ctx);
         if !batch.iter().any(|e| e.get(&self.field).is_multi()) {
             return Flow::Continue;
         }
@@ -80,6 +85,12 @@ impl Operator for MvExpand {
                 continue;
             };
             let n = self.limit.unwrap_or(usize::MAX).min(items.len());
+            let each = copy_bytes(&event);
+            let bytes: usize = items.iter().take(n).map(|item| each + value_bytes(item)).sum();
+            if !self.in_flight.charge(bytes, ctx, "mvexpand") {
+                // Returning drops the rest of the batch (it is being drained).
+                return Flow::Stop;
+            }
             for item in items.iter().take(n) {
                 let mut copy = event.clone();
                 copy.set(self.field.clone(), item.clone());
@@ -110,7 +121,12 @@ impl MvCombine {
 }
 
 impl Operator for MvCombine {
-    fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
+    fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow {
+        let bytes: usize = batch.iter().map(event_bytes).sum();
+        if !ctx.limits.charge(bytes, "mvcombine") {
+            batch.clear();
+            return Flow::Stop;
+        }
         for event in batch.drain(..) {
             let v = event.get(&self.field);
             if v.is_null() {
