@@ -128,10 +128,18 @@ fn a_comma_may_follow_the_span_in_the_by_list() {
 }
 
 #[test]
-fn by_time_without_a_span_is_unsupported() {
-    // Splunk sizes the buckets from the search's time range, which a file of events lacks.
-    let e = spl_error("| tstats count from datamodel=Endpoint.Processes by _time Processes.dest");
-    assert!(e.contains("unsupported: tstats by _time without span="), "{e}");
+fn by_time_without_a_span_sizes_the_buckets_from_the_events_time_range() {
+    // Splunk sizes the buckets from the search's time range; over files (all time), from the
+    // events': the processes run 10:00:05 to 11:30:00, 5395 s / 100 buckets needs 54 s, so 1m.
+    assert_eq!(
+        sysmon("| tstats count from datamodel=Endpoint.Processes by _time Processes.dest"),
+        vec![
+            json!({"_time": "2024-03-04T10:00:00.000+00:00", "Processes.dest": "ws1.corp.example", "count": 2}),
+            json!({"_time": "2024-03-04T10:20:00.000+00:00", "Processes.dest": "ws1.corp.example", "count": 1}),
+            json!({"_time": "2024-03-04T11:10:00.000+00:00", "Processes.dest": "ws2.corp.example", "count": 1}),
+            json!({"_time": "2024-03-04T11:30:00.000+00:00", "Processes.dest": "ws2.corp.example", "count": 1}),
+        ]
+    );
 }
 
 #[test]

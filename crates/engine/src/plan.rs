@@ -26,6 +26,9 @@ pub enum Op {
     StreamStats(StreamStatsSpec),
     /// Round a field down to a bucket (`bin`, `bucket`).
     Bucket(BucketSpec),
+    /// Round a time field down to a bucket whose size comes from the events' own time range
+    /// (`bin _time`, `tstats ... by _time` without `span=`); holds every event until the end.
+    AutoBucket(AutoBucketSpec),
     /// Fill null fields (`fillnull`); without a field list, every field seen in the results.
     FillNull { value: Value, fields: Option<Vec<Name>> },
     /// Keep or remove fields (`fields`).
@@ -324,6 +327,15 @@ pub struct BucketSpec {
     pub span: BucketSpan,
 }
 
+/// `bin` without `span=`: the span is the smallest of Splunk's automatic spans that cuts the
+/// events' time range into at most `bins` buckets.
+#[derive(Clone, Debug)]
+pub struct AutoBucketSpec {
+    pub field: Name,
+    pub output: Name,
+    pub bins: u32,
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum BucketSpan {
     /// A span with a time unit (`2s`, `1h`, `1d`): values are epoch seconds rounded down.
@@ -510,6 +522,11 @@ impl fmt::Display for Op {
                 Ok(())
             }
             Op::Bucket(spec) => write!(f, "Bucket: {} into {}", spec.field, spec.output),
+            Op::AutoBucket(spec) => write!(
+                f,
+                "Bucket: {} into {}, at most {} buckets over the events' time range (buffers)",
+                spec.field, spec.output, spec.bins
+            ),
             Op::FillNull { fields: None, .. } => write!(f, "FillNull: every field seen in the results (buffers)"),
             Op::FillNull { fields: Some(list), .. } => write!(
                 f,

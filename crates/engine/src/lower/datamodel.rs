@@ -6,7 +6,8 @@
 //! 1. a search for the dataset's constraint chain (root, parents, the dataset itself),
 //! 2. assignments `<Lineage>.<field> = <field>` for the model fields the command names,
 //! 3. a search for the `where` clause (`nodename=<Lineage>` adds that dataset's constraints),
-//! 4. `bin _time span=<span>` when the `by` clause has a span, and
+//! 4. `bin _time span=<span>` when the `by` clause has a span (`bin _time` with the automatic
+//!    span when it has `_time` without one), and
 //! 5. the `stats` aggregation.
 //!
 //! `summariesonly`, `allow_old_summaries`, `local`, `chunk_size` and `include_reduced_buckets`
@@ -243,10 +244,14 @@ pub fn lower_tstats(t: &TStats, ctx: &super::spl::SplContext) -> Result<Vec<Op>,
         }
     }
     if t.by_options.is_empty() {
-        if let Some(time) = t.by.iter().find(|f| f.name == "_time") {
-            return Err(Diagnostic::unsupported("tstats by _time without span=", time.span)
-                .with_note("Splunk chooses the bucket size from the search's time range, which Quarry does not have")
-                .with_help("give the bucket size: by _time span=1h"));
+        // Splunk sizes the buckets from the search's time range; over files (an all-time
+        // search), from the events' own range, as `bin _time` does.
+        if t.by.iter().any(|f| f.name == "_time") {
+            ops.push(Op::AutoBucket(AutoBucketSpec {
+                field: Name::from("_time"),
+                output: Name::from("_time"),
+                bins: 100,
+            }));
         }
     }
     let by: Vec<Name> = t.by.iter().map(|f| Name::from(f.name.as_str())).collect();

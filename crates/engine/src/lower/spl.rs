@@ -453,10 +453,12 @@ fn parse_time_window(opt: &CommandOption) -> Result<f64, Diagnostic> {
 
 fn lower_bin(b: &Bin) -> Result<Op, Diagnostic> {
     let mut span = None;
+    let mut bins = None;
     for opt in &b.options {
         match opt.name.name.to_ascii_lowercase().as_str() {
             "span" => span = Some(parse_span(opt)?),
-            "bins" | "minspan" | "start" | "end" | "aligntime" => {
+            "bins" => bins = Some((parse_bins(opt)?, opt.name.span)),
+            "minspan" | "start" | "end" | "aligntime" => {
                 return Err(
                     Diagnostic::unsupported(&format!("bin {}=", opt.name.name), opt.name.span)
                         .with_help("give the bucket size with span=<n><unit> (s, m, h, d) or span=<number>"),
@@ -471,15 +473,35 @@ fn lower_bin(b: &Bin) -> Result<Op, Diagnostic> {
             }
         }
     }
+    let field = Name::from(b.field.name.as_str());
+    let output = Name::from(b.alias.as_ref().unwrap_or(&b.field).name.as_str());
     let Some(span) = span else {
-        return Err(Diagnostic::unsupported("bin without span=", b.span)
-            .with_help("automatic bucket sizes are not implemented; give span=<n><unit>"));
+        // Splunk sizes time buckets from the search's time range; over files, from the events'.
+        if b.field.name == "_time" {
+            return Ok(Op::AutoBucket(AutoBucketSpec {
+                field,
+                output,
+                bins: bins.map_or(100, |(n, _)| n),
+            }));
+        }
+        let at = bins.map_or(b.span, |(_, at)| at);
+        return Err(
+            Diagnostic::unsupported("bin without span= on a field other than _time", at)
+                .with_help("automatic bucket sizes are implemented for _time only; give span=<number>"),
+        );
     };
-    Ok(Op::Bucket(BucketSpec {
-        field: Name::from(b.field.name.as_str()),
-        output: Name::from(b.alias.as_ref().unwrap_or(&b.field).name.as_str()),
-        span,
-    }))
+    // With both, Splunk uses span= and ignores bins=.
+    Ok(Op::Bucket(BucketSpec { field, output, span }))
+}
+
+/// `bins=<n>`: a positive whole number of buckets.
+pub(crate) fn parse_bins(opt: &CommandOption) -> Result<u32, Diagnostic> {
+    let text = decode_search_literal(&opt.value);
+    match text.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Diagnostic::error(Code::BadOption, format!("bad bins `{text}`"))
+            .with_label(opt.value.span, "expected a whole number of buckets, at least 1")),
+    }
 }
 
 pub(crate) fn parse_span(opt: &CommandOption) -> Result<BucketSpan, Diagnostic> {

@@ -4,6 +4,7 @@
 mod agg_slots;
 mod aggregate;
 pub(crate) mod aggregators;
+mod autobucket;
 mod bucket;
 mod budget;
 mod dedup;
@@ -115,6 +116,7 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
         Op::Aggregate(spec) => Box::new(aggregate::Aggregate::new(spec.clone())),
         Op::StreamStats(spec) => Box::new(streamstats::StreamStats::new(spec.clone())),
         Op::Bucket(spec) => Box::new(bucket::Bucket(spec.clone())),
+        Op::AutoBucket(spec) => Box::new(autobucket::AutoBucket::new(spec.clone())),
         Op::FillNull { value, fields } => Box::new(fillnull::FillNull::new(value.clone(), fields.clone())),
         Op::Project { remove, patterns } => Box::new(project::Project {
             remove: *remove,
