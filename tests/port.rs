@@ -180,8 +180,8 @@ fn the_public_corpora_port_as_upstream_trees() {
 /// The share of ESCU detections that run with the corpus's macros and lookups (and the
 /// shipped `queries/macros.conf`, which defines `drop_dm_object_name`), in percent. What is
 /// left is Splunk that Quarry cannot run on a laptop (`mstats`, Machine Learning Toolkit
-/// models, `tstats ... by _time` without `span=`), tables the corpus does not ship, and a
-/// few commands not implemented yet.
+/// models), tables the corpus does not ship, and a few commands not implemented yet: 942 of
+/// 973 run, 96.8%.
 const ESCU_RUNNABLE_PERCENT: usize = 96;
 
 #[test]
