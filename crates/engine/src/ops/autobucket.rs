@@ -90,7 +90,7 @@ mod tests {
         assert_eq!(auto_span(3.0 * 3600.0, 100), 300.0);
         assert_eq!(auto_span(24.0 * 3600.0, 100), 1800.0);
         assert_eq!(auto_span(7.0 * 86400.0, 100), 86400.0);
-        assert_eq!(auto_span(3.0 * 3600.0, 10), 3600.0);
+        assert_eq!(auto_span(3.0 * 3600.0, 10), 1800.0);
         assert_eq!(auto_span(20.0 * 365.0 * 86400.0, 100), 3.0 * 2_592_000.0);
     }
 }
