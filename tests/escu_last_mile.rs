@@ -426,3 +426,32 @@ fn a_subsearch_in_tstats_where_stands_for_its_results_as_a_search() {
     );
     assert_eq!(rows, Vec::<Json>::new());
 }
+
+#[test]
+fn url_toolboxs_shannon_lookup_gives_the_entropy_of_each_word() {
+    // URL Toolbox's scripted lookup: -sum(p * log2 p) over each character's share of the word.
+    let events = vec![
+        json!({"_time": "2024-03-04T10:00:00Z", "user": "aaaa"}),
+        json!({"_time": "2024-03-04T10:01:00Z", "user": "abcd"}),
+        json!({"_time": "2024-03-04T10:02:00Z", "user": "x7Qz9pLk2Wv"}),
+        json!({"_time": "2024-03-04T10:03:00Z", "host": "no user"}),
+    ];
+    let r = run(
+        "| lookup ut_shannon_lookup word AS user | where isnotnull(user) | sort user | table user ut_shannon",
+        &events,
+    );
+    assert_eq!(
+        r.results,
+        vec![
+            json!({"user": "aaaa", "ut_shannon": 0}),
+            json!({"user": "abcd", "ut_shannon": 2}),
+            json!({"user": "x7Qz9pLk2Wv", "ut_shannon": 3.459431618637298}),
+        ]
+    );
+    // As ESCU's DGA-style detections use it.
+    let r = run(
+        "| lookup ut_shannon_lookup word as user | where ut_shannon > 3 | table user",
+        &events,
+    );
+    assert_eq!(r.results, vec![json!({"user": "x7Qz9pLk2Wv"})]);
+}

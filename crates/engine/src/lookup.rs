@@ -54,6 +54,67 @@ pub struct LookupTable {
     pub note: Option<String>,
     /// The file its definition names (`filename`), if any.
     pub file: Option<String>,
+    /// Rows computed from the inputs instead of read from a file (an app's scripted lookup that
+    /// Quarry implements).
+    pub computed: Option<Computed>,
+}
+
+/// Scripted lookups of well-known apps, computed in Quarry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Computed {
+    /// URL Toolbox's `ut_shannon_lookup word OUTPUT ut_shannon`: the Shannon entropy, in bits,
+    /// of the characters of `word` (`-sum(p * log2(p))` over each distinct character's share),
+    /// as its `ut_shannon.py` computes it.
+    Shannon,
+}
+
+impl Computed {
+    /// The output columns for one input value.
+    pub fn row(self, input: &str) -> Vec<(&'static str, Value)> {
+        match self {
+            Computed::Shannon => vec![("ut_shannon", Value::number(shannon_entropy(input)))],
+        }
+    }
+}
+
+/// Shannon entropy of the characters of `word`, in bits; 0 for an empty word.
+pub fn shannon_entropy(word: &str) -> f64 {
+    let mut counts: BTreeMap<char, usize> = BTreeMap::new();
+    let mut length = 0usize;
+    for c in word.chars() {
+        *counts.entry(c).or_default() += 1;
+        length += 1;
+    }
+    counts
+        .values()
+        .map(|&n| {
+            let p = n as f64 / length as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The scripted lookups Quarry computes itself, by name.
+fn builtin(name: &str) -> Option<&'static LookupEntry> {
+    static SHANNON: std::sync::OnceLock<LookupEntry> = std::sync::OnceLock::new();
+    match name {
+        "ut_shannon_lookup" => Some(SHANNON.get_or_init(|| {
+            LookupEntry::Table(Arc::new(LookupTable {
+                name: "ut_shannon_lookup".into(),
+                columns: vec!["word".into(), "ut_shannon".into()],
+                rows: Vec::new(),
+                match_types: BTreeMap::new(),
+                case_sensitive: true,
+                max_matches: 1,
+                min_matches: 0,
+                default_match: None,
+                note: None,
+                file: None,
+                computed: Some(Computed::Shannon),
+            }))
+        })),
+        _ => None,
+    }
 }
 
 impl LookupTable {
@@ -162,10 +223,17 @@ impl LookupRegistry {
 
     /// The table for a name as a query writes it: a definition's name, or a file name
     /// (`users.csv`).
+    /// The scripted lookups Quarry computes itself (URL Toolbox's `ut_shannon_lookup`) answer
+    /// when nothing loaded gives the name a table.
     pub fn get(&self, name: &str) -> Option<&LookupEntry> {
-        self.entries
+        let loaded = self
+            .entries
             .get(name)
-            .or_else(|| self.entries.get(&name.to_ascii_lowercase()))
+            .or_else(|| self.entries.get(&name.to_ascii_lowercase()));
+        match loaded {
+            Some(table @ LookupEntry::Table(_)) => Some(table),
+            other => builtin(name).or(other),
+        }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -329,6 +397,7 @@ fn collection_table(def: &Definition) -> LookupTable {
         min_matches: def.min_matches.unwrap_or(0),
         default_match: def.default_match.clone(),
         file: None,
+        computed: None,
         note: Some(format!(
             "lookup {} is a KV store collection: read as empty; give its rows with --lookups {}.csv",
             def.name, def.name
@@ -410,6 +479,7 @@ fn build_table(def: &Definition, path: &Path) -> Result<LookupTable, String> {
         default_match: def.default_match.clone(),
         note: None,
         file: def.filename.clone(),
+        computed: None,
     })
 }
 

@@ -4,7 +4,7 @@ use super::budget::InFlight;
 use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
 use crate::limits::event_bytes;
-use crate::lookup::{CellMatcher, LookupTable, MatchType};
+use crate::lookup::{CellMatcher, Computed, LookupTable, MatchType};
 use crate::plan::{InputLookupSpec, LookupSpec};
 use crate::value::Value;
 use std::collections::HashMap;
@@ -99,8 +99,40 @@ impl Lookup {
         combos.saturating_mul(text.saturating_add(24))
     }
 
+    /// A scripted lookup: each value of the (single) input field gives one computed row.
+    fn apply_computed(&self, computed: Computed, event: &mut Event) {
+        let Some((_, input)) = self.spec.inputs.first() else {
+            return;
+        };
+        let value = event.get(input);
+        let rows: Vec<Vec<(&str, Value)>> = value.iter().map(|v| computed.row(&v.display_text())).collect();
+        for (column, field) in &self.spec.outputs {
+            if self.spec.new_only && event.has(field) {
+                continue;
+            }
+            let values: Vec<Value> = rows
+                .iter()
+                .flat_map(|row| {
+                    row.iter()
+                        .filter(|(c, _)| *c == column.as_str())
+                        .map(|(_, v)| v.clone())
+                })
+                .collect();
+            if values.is_empty() {
+                if !self.spec.new_only && event.has(field) {
+                    event.remove(field);
+                }
+                continue;
+            }
+            event.set(field.clone(), Value::multi(values));
+        }
+    }
+
     fn apply(&self, event: &mut Event) {
         let table = &self.spec.table;
+        if let Some(computed) = table.computed {
+            return self.apply_computed(computed, event);
+        }
         // Each input field may be multivalue: every combination of values is looked up.
         let mut combos: Vec<Vec<String>> = vec![Vec::new()];
         let mut complete = true;
