@@ -550,6 +550,37 @@ pub fn enter(i: &Input) -> Result<DepthGuard, Err<PError>> {
     Ok(guard)
 }
 
+/// Offset of the `]` that closes a bracket opened just before `text`, outside quotes and
+/// nested brackets.
+pub fn closing_bracket(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (pos, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        if let Some(q) = quote {
+            if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' => quote = Some('"'),
+            '[' => depth += 1,
+            ']' if depth == 0 => return Some(pos),
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Offset, from the start of `text`, of the next `|` that is outside quotes, parentheses and
 /// brackets; `text.len()` when there is none.
 pub fn next_top_level_pipe(text: &str) -> usize {

@@ -93,34 +93,3 @@ fn inner_pipeline(inner: Input, commands: bool) -> Result<Pipeline, Vec<Diagnost
     }
     parse_pipeline_at(inner)
 }
-
-/// Offset of the `]` that closes a bracket opened just before `text`, outside quotes and
-/// nested brackets.
-fn closing_bracket(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (pos, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        if let Some(q) = quote {
-            if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '"' => quote = Some('"'),
-            '[' => depth += 1,
-            ']' if depth == 0 => return Some(pos),
-            ']' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}

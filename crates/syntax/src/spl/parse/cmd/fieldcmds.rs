@@ -276,36 +276,6 @@ pub fn replace<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {
     ))
 }
 
-/// Offset of the `]` closing the bracket that `text` starts after, outside quotes.
-fn closing_bracket(text: &str) -> Option<usize> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (pos, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        if let Some(q) = quote {
-            if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '"' => quote = Some('"'),
-            '[' => depth += 1,
-            ']' if depth == 0 => return Some(pos),
-            ']' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
-}
-
 /// `foreach <field-pattern>... [<option>=<value>]... [ <subsearch> ]`.
 pub fn foreach<'a>(i: Input<'a>, start: Input<'a>) -> PResult<'a, Command> {
     let (rest, (options, fields)) = options_fields(i)?;
