@@ -635,6 +635,14 @@ fn unknown_commands_and_functions_fail_with_unsupported_and_a_caret() {
 }
 
 #[test]
+fn sigfig_is_unsupported_rather_than_wrong() {
+    // Splunk takes the precision from how the operands were written: sigfig(1.00*1111) is 1110.
+    // Numbers read from JSON no longer carry that, so Quarry refuses instead of guessing.
+    let e = spl_error("x | eval y=sigfig(1.00*1111)");
+    assert!(e.contains("unsupported: sigfig"), "{e}");
+}
+
+#[test]
 fn unknown_options_are_errors() {
     let e = spl_error("x | bin spna=1h _time");
     assert!(

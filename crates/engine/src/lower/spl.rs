@@ -1037,7 +1037,6 @@ pub const FUNCTION_NAMES: &[&str] = &[
     "log",
     "pi",
     "exact",
-    "sigfig",
     "min",
     "max",
     "random",
