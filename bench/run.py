@@ -12,6 +12,7 @@ is compared with Quarry's; each time is the median of the runs, with peak RSS fr
 """
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -59,7 +60,9 @@ def questions(log):
             "jq": f"jq -c 'select(.eventType==\"{DENY}\")' {log} | wc -l",
             "jq_answer": lambda out: int(out.strip()),
             "duckdb": f"select count(*) from read_ndjson_auto('{log}') where eventType = '{DENY}'",
+            "duckdb_answer": lambda rows: rows[0][0],
             "eql": f'any where eventType == "{DENY}" | count',
+            "eql_answer": lambda out: json.loads(out.splitlines()[0])["count"],
         },
         {
             "name": "count by eventType",
@@ -68,6 +71,9 @@ def questions(log):
             "jq": f"jq -r .eventType {log} | sort | uniq -c",
             "jq_answer": lambda out: {l.split()[1]: int(l.split()[0]) for l in out.splitlines()},
             "duckdb": f"select eventType, count(*) from read_ndjson_auto('{log}') group by eventType",
+            "duckdb_answer": lambda rows: dict(rows),
+            "eql": "any where true | count eventType",
+            "eql_answer": lambda out: {r["key"]: r["count"] for r in quarry_rows(out)},
         },
         {
             "name": "dc(client IP) by user, top 10",
@@ -77,6 +83,7 @@ def questions(log):
                 f"select actor.alternateId as u, count(distinct client.ipAddress) as ips "
                 f"from read_ndjson_auto('{log}') group by u order by ips desc, u limit 10"
             ),
+            "duckdb_answer": lambda rows: [tuple(r) for r in rows],
         },
         {
             "name": "push-fatigue sequence (Elastic rule)",
@@ -121,6 +128,7 @@ def main():
     peers = {
         "jq": shutil.which("jq") is not None,
         "duckdb": have_python_module("duckdb"),
+        "eql": shutil.which("eql") is not None,
     }
     print("peers: " + ", ".join(f"{p} {'yes' if ok else 'not installed'}" for p, ok in peers.items()))
     print()
@@ -135,7 +143,12 @@ def main():
             print(f"{'':40} {'':9} {'':8}   {'jq':8} {jt:8.2f}s {jp / 1024:6.0f}MB {jt / took:6.1f} {same}")
         if peers["duckdb"] and "duckdb" in question:
             dout, dt, dp = measure(duckdb_cmd(question["duckdb"]), args.runs)
-            print(f"{'':40} {'':9} {'':8}   {'duckdb':8} {dt:8.2f}s {dp / 1024:6.0f}MB {dt / took:6.1f} see: {dout.strip()[:60]}")
+            same = question["duckdb_answer"](ast.literal_eval(dout.strip())) == answer
+            print(f"{'':40} {'':9} {'':8}   {'duckdb':8} {dt:8.2f}s {dp / 1024:6.0f}MB {dt / took:6.1f} {same}")
+        if peers["eql"] and "eql" in question:
+            eout, et, ep = measure(["eql", "query", "--format", "jsonl", "-f", log, question["eql"]], args.runs)
+            same = question["eql_answer"](eout) == answer
+            print(f"{'':40} {'':9} {'':8}   {'eql':8} {et:8.2f}s {ep / 1024:6.0f}MB {et / took:6.1f} {same}")
         if question["name"].startswith("all"):
             print(f"{'':40} answer: {answer} alert(s)")
 
