@@ -550,28 +550,31 @@ pub fn enter(i: &Input) -> Result<DepthGuard, Err<PError>> {
     Ok(guard)
 }
 
+/// The characters of `text` that are query structure: outside `"` quotes and not escaped by a
+/// backslash, with their offsets. Quotes and backslashes themselves are left out.
+pub fn unquoted_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut in_quote = false;
+    let mut escaped = false;
+    text.char_indices().filter(move |&(_, c)| {
+        if escaped {
+            escaped = false;
+            return false;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' => in_quote = !in_quote,
+            _ => return !in_quote,
+        }
+        false
+    })
+}
+
 /// Offset of the `]` that closes a bracket opened just before `text`, outside quotes and
 /// nested brackets.
 pub fn closing_bracket(text: &str) -> Option<usize> {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (pos, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        if let Some(q) = quote {
-            if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (pos, c) in unquoted_chars(text) {
         match c {
-            '\\' => escaped = true,
-            '"' => quote = Some('"'),
             '[' => depth += 1,
             ']' if depth == 0 => return Some(pos),
             ']' => depth -= 1,
@@ -585,24 +588,8 @@ pub fn closing_bracket(text: &str) -> Option<usize> {
 /// brackets; `text.len()` when there is none.
 pub fn next_top_level_pipe(text: &str) -> usize {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (pos, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        if let Some(q) = quote {
-            if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (pos, c) in unquoted_chars(text) {
         match c {
-            '\\' => escaped = true,
-            '"' => quote = Some('"'),
             '(' | '[' => depth += 1,
             ')' | ']' if depth > 0 => depth -= 1,
             ']' => return pos,

@@ -110,17 +110,8 @@ fn where_clause_len(text: &str) -> usize {
     let end = next_top_level_pipe(text);
     let bytes = text.as_bytes();
     let mut depth = 0i32;
-    let mut quote = false;
-    let mut escaped = false;
-    for (pos, c) in text[..end].char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
+    for (pos, c) in unquoted_chars(&text[..end]) {
         match c {
-            '\\' => escaped = true,
-            '"' => quote = !quote,
-            _ if quote => {}
             '(' | '[' => depth += 1,
             ')' | ']' => depth -= 1,
             'b' | 'B' if depth == 0 => {
