@@ -39,7 +39,7 @@ fn ids(results: &[Event], id_field: &str) -> Vec<i64> {
         let v = e
             .doc
             .as_ref()
-            .and_then(|d| d.json.get(id_field))
+            .and_then(|d| d.whole().get(id_field))
             .cloned()
             .unwrap_or(Json::Null);
         v.as_i64()

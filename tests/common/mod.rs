@@ -143,7 +143,7 @@ pub fn eql_with(
     let id_of = |e: &Event| {
         e.doc
             .as_ref()
-            .and_then(|d| d.json.get("id"))
+            .and_then(|d| d.whole().get("id"))
             .and_then(Json::as_i64)
             .unwrap_or(i64::MIN)
     };

@@ -83,7 +83,7 @@ pub fn to_json(event: &Event) -> Json {
     }
     match &event.doc {
         Some(doc) => {
-            let mut object = match &doc.json {
+            let mut object = match doc.whole() {
                 Json::Object(map) => map.clone(),
                 _ => Map::new(),
             };

@@ -6,10 +6,11 @@
 //! top-level key that itself contains dots (`"event.action"`) wins over the nested path.
 
 use crate::profile::Profile;
+use crate::projection::{FieldSet, Projection};
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A field name, shared between events.
 pub type Name = Arc<str>;
@@ -24,6 +25,8 @@ pub struct SourceMeta {
     pub host: Name,
     pub index: Name,
     pub profile: Option<Arc<Profile>>,
+    /// The fields the run reading this input asks for, when its events are parsed projected.
+    pub projection: Option<Arc<Projection>>,
 }
 
 /// One input record as read.
@@ -31,13 +34,90 @@ pub struct SourceMeta {
 pub struct Doc {
     /// The line as read (without its line end): Splunk's `_raw`.
     pub raw: Box<str>,
-    /// The parsed JSON object.
-    pub json: Json,
+    /// The parsed JSON object, whole or (when `parsed_for` is set) only the parts those fields
+    /// need.
+    tree: Json,
+    /// The fields `tree` was parsed for; `None` when it is the whole object.
+    parsed_for: Option<Arc<FieldSet>>,
+    /// The whole object, parsed from `raw` the first time a field outside `parsed_for` is read.
+    whole: OnceLock<Json>,
     /// Epoch nanoseconds, from the time field; `None` when the event has no usable time.
     pub time_ns: Option<i64>,
     pub meta: Arc<SourceMeta>,
     /// 1-based line number (or element number in a JSON array file).
     pub line: u64,
+}
+
+impl Doc {
+    /// A record with its whole parsed object.
+    pub fn new(raw: Box<str>, json: Json, time_ns: Option<i64>, meta: Arc<SourceMeta>, line: u64) -> Doc {
+        Doc {
+            raw,
+            tree: json,
+            parsed_for: None,
+            whole: OnceLock::new(),
+            time_ns,
+            meta,
+            line,
+        }
+    }
+
+    /// A record whose tree holds only what `fields` need ([`crate::projection`]).
+    pub fn projected(
+        raw: Box<str>,
+        tree: Json,
+        fields: Arc<FieldSet>,
+        time_ns: Option<i64>,
+        meta: Arc<SourceMeta>,
+        line: u64,
+    ) -> Doc {
+        Doc {
+            raw,
+            tree,
+            parsed_for: Some(fields),
+            whole: OnceLock::new(),
+            time_ns,
+            meta,
+            line,
+        }
+    }
+
+    /// A tree that answers `name` (a Splunk name, or an EQL path written `a.b{}.c`) as the
+    /// whole object would. Asking for a field the tree was not parsed for teaches the run's
+    /// projection to parse it from now on.
+    pub fn tree_for(&self, name: &str) -> &Json {
+        match &self.parsed_for {
+            Some(fields) if !fields.covers(name) => {
+                if let Some(projection) = &self.meta.projection {
+                    projection.want([name]);
+                }
+                self.whole()
+            }
+            _ => &self.tree,
+        }
+    }
+
+    /// A tree that answers the EQL path whose leading attributes are `attrs` (`a.b.c`).
+    pub fn tree_for_eql(&self, attrs: &str) -> &Json {
+        match &self.parsed_for {
+            Some(fields) if !fields.covers_eql(attrs) => {
+                if let Some(projection) = &self.meta.projection {
+                    projection.want_eql(attrs);
+                }
+                self.whole()
+            }
+            _ => &self.tree,
+        }
+    }
+
+    /// The whole parsed object.
+    pub fn whole(&self) -> &Json {
+        if self.parsed_for.is_none() {
+            return &self.tree;
+        }
+        self.whole
+            .get_or_init(|| crate::input::parse_json::<Json>(&self.raw).unwrap_or(Json::Null))
+    }
 }
 
 /// The fields Splunk gives every event besides those extracted from it.
@@ -137,7 +217,7 @@ impl Event {
                 return v;
             }
         }
-        spl_lookup(&doc.json, name)
+        spl_lookup(doc.tree_for(name), name)
     }
 
     /// True when the field has a value (is not null or absent).
@@ -171,7 +251,10 @@ impl Event {
                     names.insert(name.clone(), ());
                 }
             }
-            for (name, _) in spl_flatten(&doc.json) {
+            if let Some(projection) = &doc.meta.projection {
+                projection.want_everything();
+            }
+            for (name, _) in spl_flatten(doc.whole()) {
                 names.insert(Name::from(name), ());
             }
         }

@@ -41,6 +41,10 @@ pub struct ReadOptions {
     /// [`crate::merge::MAX_MERGED_INPUTS`] at once; `1` reads them one after another on the
     /// calling thread. Results are the same either way.
     pub threads: usize,
+    /// Parse lines projected, learning the fields the run asks for ([`crate::projection`]).
+    pub projection: Option<Arc<crate::projection::Projection>>,
+    /// Skip, unparsed, object lines this filter shows cannot matter.
+    pub line_filter: Option<LineFilter>,
 }
 
 impl Default for ReadOptions {
@@ -57,6 +61,8 @@ impl Default for ReadOptions {
             batch_size: 1024,
             inputs_in_time_order: false,
             threads: 0,
+            projection: None,
+            line_filter: None,
         }
     }
 }
@@ -97,6 +103,9 @@ pub struct ReadSummary {
     pub bad_lines: u64,
     /// Lines skipped for being longer than the limit (also counted in `bad_lines`).
     pub oversized_lines: u64,
+    /// Lines the line filter skipped unparsed (also counted in `events`: they look like JSON
+    /// objects but are not checked further).
+    pub prefiltered: u64,
     /// The first few bad lines (all of them are passed to the caller as they are found).
     pub first_bad: Vec<BadLine>,
     pub errors: Vec<InputError>,
@@ -189,8 +198,8 @@ fn first_time(path: &str, timing: &Timing, max_line: usize) -> Option<i64> {
     None
 }
 
-fn open(path: &str) -> Result<Box<dyn BufRead>, String> {
-    let raw: Box<dyn Read> = if path == "-" {
+fn open(path: &str) -> Result<Box<dyn BufRead + Send>, String> {
+    let raw: Box<dyn Read + Send> = if path == "-" {
         Box::new(io::stdin())
     } else {
         let p = Path::new(path);
@@ -229,7 +238,7 @@ pub(crate) fn read_one(
         path.to_string()
     };
     match open(path) {
-        Ok(reader) => read_stream(reader, &source_name, opts, summary, on_bad, consume),
+        Ok(reader) => read_stream(reader, &source_name, path != "-", opts, summary, on_bad, consume),
         Err(message) => {
             summary.errors.push(InputError {
                 source: source_name,
@@ -264,16 +273,19 @@ pub fn read_bytes(
         inputs: 1,
         ..ReadSummary::default()
     };
-    let reader: Box<dyn BufRead + '_> = Box::new(io::Cursor::new(bytes));
-    if read_stream(reader, name, opts, &mut summary, on_bad, consume) == Flow::Stop {
+    let reader: Box<dyn BufRead + Send + '_> = Box::new(io::Cursor::new(bytes));
+    if read_stream(reader, name, true, opts, &mut summary, on_bad, consume) == Flow::Stop {
         summary.stopped_early = true;
     }
     summary
 }
 
+/// Reads one input; `parallel` lets lines be parsed on several threads (not for stdin, whose
+/// lines are handed on as they come).
 fn read_stream(
-    mut reader: Box<dyn BufRead + '_>,
+    mut reader: Box<dyn BufRead + Send + '_>,
     source_name: &str,
+    parallel: bool,
     opts: &ReadOptions,
     summary: &mut ReadSummary,
     on_bad: &mut dyn FnMut(&BadLine) -> Flow,
@@ -290,8 +302,12 @@ fn read_stream(
         host: opts.host.as_str().into(),
         index: opts.index.as_str().into(),
         profile: opts.profile.clone(),
+        projection: opts.projection.clone(),
     });
     let timing = Timing::new(opts);
+    if let Some(projection) = &opts.projection {
+        projection.want(&timing.fields);
+    }
     let mut report = |summary: &mut ReadSummary, line: u64, reason: String| -> Flow {
         let bad = BadLine {
             source: source_name.clone(),
@@ -324,99 +340,300 @@ fn read_stream(
         return read_array(reader, &source_name, &meta, &timing, summary, &mut report, consume);
     }
 
-    let mut batch = Vec::with_capacity(opts.batch_size);
-    let mut line_no: u64 = 0;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let outcome = match read_line_limited(&mut reader, &mut buf, opts.max_line) {
-            Ok(o) => o,
-            Err(e) => {
-                summary.errors.push(InputError {
-                    source: source_name.clone(),
-                    message: format!("after line {line_no}: {}", gzip_or_io(&e)),
-                });
-                break;
+    let parser = LineParser {
+        meta: meta.clone(),
+        timing,
+        line_filter: opts.line_filter.clone(),
+    };
+    let mut deliver = |parsed: Parsed, summary: &mut ReadSummary| -> Flow {
+        match parsed {
+            Parsed::Lines {
+                events,
+                bad,
+                lines,
+                skipped,
+            } => {
+                summary.lines += lines;
+                summary.events += events.len() as u64 + skipped;
+                summary.prefiltered += skipped;
+                for (line, reason) in bad {
+                    if report(summary, line, reason) == Flow::Stop {
+                        return Flow::Stop;
+                    }
+                }
+                if events.is_empty() {
+                    Flow::Continue
+                } else {
+                    consume(events)
+                }
             }
-        };
-        match outcome {
-            LineRead::Eof => break,
-            LineRead::TooLong(len) => {
-                line_no += 1;
+            Parsed::TooLong { line, len } => {
                 summary.lines += 1;
                 summary.oversized_lines += 1;
-                let flow = report(
-                    summary,
-                    line_no,
-                    format!(
-                        "line is {len} bytes or more, over the limit of {} bytes; skipped",
-                        opts.max_line
-                    ),
+                let reason = format!(
+                    "line is {len} bytes or more, over the limit of {} bytes; skipped",
+                    opts.max_line
                 );
-                if flow == Flow::Stop {
-                    return Flow::Stop;
-                }
-                continue;
+                report(summary, line, reason)
             }
-            LineRead::Line => {}
-        }
-        line_no += 1;
-        summary.lines += 1;
-        let mut bytes = buf.as_slice();
-        if line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-        }
-        while let Some(rest) = bytes.strip_suffix(b"\n").or_else(|| bytes.strip_suffix(b"\r")) {
-            bytes = rest;
-        }
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            continue;
-        }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                if report(summary, line_no, format!("invalid UTF-8 at byte {}", e.valid_up_to())) == Flow::Stop {
-                    return Flow::Stop;
-                }
-                continue;
-            }
-        };
-        let flow = match parse_json::<Json>(text) {
-            Ok(json @ Json::Object(_)) => {
-                let time = timing.time_of(&json);
-                batch.push(Event::from_doc(Doc {
-                    raw: text.into(),
-                    json,
-                    time_ns: time,
-                    meta: meta.clone(),
-                    line: line_no,
-                }));
-                summary.events += 1;
+            Parsed::Failed { after_line, message } => {
+                summary.errors.push(InputError {
+                    source: source_name.clone(),
+                    message: format!("after line {after_line}: {message}"),
+                });
                 Flow::Continue
             }
-            Ok(other) => report(
-                summary,
-                line_no,
-                format!("expected a JSON object, found {}", json_kind(&other)),
-            ),
-            Err(e) => report(summary, line_no, json_error(&e)),
+        }
+    };
+    let workers = match opts.threads {
+        0 => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_PARSERS),
+        n => n.min(MAX_PARSERS),
+    };
+    if workers <= 1 || !parallel {
+        let mut flow = Flow::Continue;
+        split_lines(&mut reader, opts, &mut |piece| {
+            flow = deliver(parser.parse(piece), summary);
+            flow == Flow::Continue
+        });
+        return flow;
+    }
+    parse_in_parallel(reader, opts, &parser, workers, &mut |parsed| deliver(parsed, summary))
+}
+
+/// The most threads parsing one input.
+const MAX_PARSERS: usize = 8;
+
+/// Bytes of lines parsed together (a chunk also ends after `batch_size` lines).
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Lines are split on one thread, parsed on `workers` threads and handed on in their order:
+/// chunk `k` goes to worker `k % workers`, and results are taken from the workers in turn.
+fn parse_in_parallel(
+    mut reader: Box<dyn BufRead + Send + '_>,
+    opts: &ReadOptions,
+    parser: &LineParser,
+    workers: usize,
+    deliver: &mut dyn FnMut(Parsed) -> Flow,
+) -> Flow {
+    use std::sync::mpsc::sync_channel;
+    std::thread::scope(|scope| {
+        let mut to_workers = Vec::with_capacity(workers);
+        let mut from_workers = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (send_piece, pieces) = sync_channel::<Piece>(2);
+            let (send_parsed, parsed) = sync_channel::<Parsed>(2);
+            scope.spawn(move || {
+                for piece in pieces {
+                    if send_parsed.send(parser.parse(piece)).is_err() {
+                        break;
+                    }
+                }
+            });
+            to_workers.push(send_piece);
+            from_workers.push(parsed);
+        }
+        scope.spawn(move || {
+            let mut next = 0;
+            split_lines(&mut reader, opts, &mut |piece| {
+                let sent = to_workers[next % workers].send(piece).is_ok();
+                next += 1;
+                sent
+            });
+        });
+        let mut next = 0;
+        // A worker with nothing more to send has handed on every chunk: the input is done.
+        while let Ok(parsed) = from_workers[next % workers].recv() {
+            if deliver(parsed) == Flow::Stop {
+                return Flow::Stop;
+            }
+            next += 1;
+        }
+        Flow::Continue
+    })
+}
+
+/// What the line splitter hands to the parsers.
+enum Piece {
+    /// Whole lines, the first of them numbered `first_line`.
+    Lines { bytes: Vec<u8>, first_line: u64 },
+    /// A line over the length limit, skipped.
+    TooLong { line: u64, len: usize },
+    /// Reading failed after `after_line`; nothing more follows.
+    Failed { after_line: u64, message: String },
+}
+
+/// What parsing a piece gave.
+enum Parsed {
+    Lines {
+        events: Vec<Event>,
+        /// Bad lines with their numbers and reasons.
+        bad: Vec<(u64, String)>,
+        lines: u64,
+        /// Lines the line filter showed cannot matter, not parsed.
+        skipped: u64,
+    },
+    TooLong {
+        line: u64,
+        len: usize,
+    },
+    Failed {
+        after_line: u64,
+        message: String,
+    },
+}
+
+/// Splits an input into pieces of whole lines; stops when `emit` returns false.
+fn split_lines(reader: &mut dyn BufRead, opts: &ReadOptions, emit: &mut dyn FnMut(Piece) -> bool) {
+    let mut line_no: u64 = 0;
+    loop {
+        let mut bytes = Vec::with_capacity(CHUNK_BYTES.min(opts.max_line) + 4096);
+        let first_line = line_no + 1;
+        let mut lines = 0;
+        let mut after = None;
+        loop {
+            let start = bytes.len();
+            match read_line_limited(reader, &mut bytes, opts.max_line) {
+                Ok(LineRead::Line) => {
+                    line_no += 1;
+                    lines += 1;
+                    if lines >= opts.batch_size.max(1) || bytes.len() >= CHUNK_BYTES {
+                        break;
+                    }
+                }
+                Ok(LineRead::Eof) => {
+                    after = Some(None);
+                    break;
+                }
+                Ok(LineRead::TooLong(len)) => {
+                    bytes.truncate(start);
+                    line_no += 1;
+                    after = Some(Some(Piece::TooLong { line: line_no, len }));
+                    break;
+                }
+                Err(e) => {
+                    after = Some(Some(Piece::Failed {
+                        after_line: line_no,
+                        message: gzip_or_io(&e),
+                    }));
+                    break;
+                }
+            }
+        }
+        if lines > 0 && !emit(Piece::Lines { bytes, first_line }) {
+            return;
+        }
+        match after {
+            None => {}
+            Some(None) => return,
+            Some(Some(piece)) => {
+                // Reading goes on after a skipped long line, not after a failure.
+                let failed = matches!(piece, Piece::Failed { .. });
+                if !emit(piece) || failed {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A test on raw lines, derived from what a run keeps: false when the line certainly gives no
+/// event any of the run's queries keeps, so it need not be parsed.
+#[derive(Clone)]
+pub struct LineFilter(pub Arc<LineTest>);
+
+/// True when a raw line may matter.
+pub type LineTest = dyn Fn(&[u8]) -> bool + Send + Sync;
+
+impl std::fmt::Debug for LineFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LineFilter")
+    }
+}
+
+/// Turns lines into events.
+struct LineParser {
+    meta: Arc<SourceMeta>,
+    timing: Timing,
+    line_filter: Option<LineFilter>,
+}
+
+impl LineParser {
+    fn parse(&self, piece: Piece) -> Parsed {
+        let (bytes, first_line) = match piece {
+            Piece::Lines { bytes, first_line } => (bytes, first_line),
+            Piece::TooLong { line, len } => return Parsed::TooLong { line, len },
+            Piece::Failed { after_line, message } => return Parsed::Failed { after_line, message },
         };
-        if flow == Flow::Stop {
-            return Flow::Stop;
+        let fields = self.meta.projection.as_ref().and_then(|p| p.current());
+        let mut events = Vec::new();
+        let mut bad = Vec::new();
+        let mut skipped = 0;
+        let mut lines = 0;
+        for (n, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+            let line_no = first_line + n as u64;
+            lines += 1;
+            let mut line = line;
+            if line_no == 1 {
+                line = line.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(line);
+            }
+            while let Some(rest) = line.strip_suffix(b"\n").or_else(|| line.strip_suffix(b"\r")) {
+                line = rest;
+            }
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            if let Some(filter) = &self.line_filter {
+                if looks_like_object(line) && !(filter.0)(line) {
+                    skipped += 1;
+                    continue;
+                }
+            }
+            let text = match std::str::from_utf8(line) {
+                Ok(t) => t,
+                Err(e) => {
+                    bad.push((line_no, format!("invalid UTF-8 at byte {}", e.valid_up_to())));
+                    continue;
+                }
+            };
+            let parsed = match &fields {
+                Some(fields) => parse_json_with(text, |t| crate::projection::parse_projected(t, fields)),
+                None => parse_json::<Json>(text),
+            };
+            match parsed {
+                Ok(json @ Json::Object(_)) => {
+                    let time = self.timing.time_of(&json);
+                    let doc = match &fields {
+                        Some(fields) => {
+                            Doc::projected(text.into(), json, fields.clone(), time, self.meta.clone(), line_no)
+                        }
+                        None => Doc::new(text.into(), json, time, self.meta.clone(), line_no),
+                    };
+                    events.push(Event::from_doc(doc));
+                }
+                Ok(other) => bad.push((line_no, format!("expected a JSON object, found {}", json_kind(&other)))),
+                Err(e) => bad.push((line_no, json_error(&e))),
+            }
         }
-        if batch.len() >= opts.batch_size && consume(std::mem::take(&mut batch)) == Flow::Stop {
-            return Flow::Stop;
+        Parsed::Lines {
+            events,
+            bad,
+            lines,
+            skipped,
         }
     }
-    if !batch.is_empty() {
-        return consume(batch);
-    }
-    Flow::Continue
+}
+
+/// A line that starts with `{` and ends with `}`: an object, unless it is broken inside.
+fn looks_like_object(line: &[u8]) -> bool {
+    let trimmed = line.trim_ascii();
+    trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}')
 }
 
 #[allow(clippy::too_many_arguments)]
 fn read_array(
-    mut reader: Box<dyn BufRead + '_>,
+    mut reader: Box<dyn BufRead + Send + '_>,
     source_name: &str,
     meta: &Arc<SourceMeta>,
     timing: &Timing,
@@ -448,13 +665,7 @@ fn read_array(
             json @ Json::Object(_) => {
                 let raw = json.to_string();
                 let time = timing.time_of(&json);
-                batch.push(Event::from_doc(Doc {
-                    raw: raw.into(),
-                    json,
-                    time_ns: time,
-                    meta: meta.clone(),
-                    line: element,
-                }));
+                batch.push(Event::from_doc(Doc::new(raw.into(), json, time, meta.clone(), element)));
                 summary.events += 1;
             }
             other => {
@@ -471,10 +682,18 @@ fn read_array(
 /// Parses JSON text. A number beyond the range of a 64-bit float (`1e400`) does not make the
 /// line bad: Splunk keeps the event and the value as written, so such a number is kept as its
 /// text. Only lines serde_json rejects for that reason take the slower second pass.
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
-    match serde_json::from_str::<T>(text) {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    parse_json_with(text, |t| serde_json::from_str::<T>(t))
+}
+
+/// [`parse_json`] with another parser.
+fn parse_json_with<T>(
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, serde_json::Error>,
+) -> Result<T, serde_json::Error> {
+    match parse(text) {
         Err(e) if e.to_string().starts_with("number out of range") => match quote_huge_numbers(text) {
-            Some(fixed) => serde_json::from_str(&fixed).map_err(|_| e),
+            Some(fixed) => parse(&fixed).map_err(|_| e),
             None => Err(e),
         },
         other => other,
@@ -558,9 +777,11 @@ enum LineRead {
     TooLong(usize),
 }
 
-/// Reads one line into `buf` (with its `\n`), but never holds more than `limit` bytes: a
-/// longer line is drained and reported as [`LineRead::TooLong`].
+/// Reads one line onto the end of `buf` (with its `\n`), but never holds more than `limit`
+/// bytes of it: a longer line is drained and reported as [`LineRead::TooLong`], leaving `buf`
+/// as it was.
 fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<LineRead> {
+    let start = buf.len();
     let mut skipped = 0usize;
     let mut too_long = false;
     loop {
@@ -572,7 +793,7 @@ fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) 
         if available.is_empty() {
             return Ok(if too_long {
                 LineRead::TooLong(skipped)
-            } else if buf.is_empty() {
+            } else if buf.len() == start {
                 LineRead::Eof
             } else {
                 LineRead::Line
@@ -585,10 +806,10 @@ fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) 
         let n = chunk.len();
         if too_long {
             skipped += n;
-        } else if buf.len() + n > limit.saturating_add(1) {
+        } else if buf.len() - start + n > limit.saturating_add(1) {
             too_long = true;
-            skipped = buf.len() + n;
-            buf.clear();
+            skipped = buf.len() - start + n;
+            buf.truncate(start);
         } else {
             buf.extend_from_slice(chunk);
         }

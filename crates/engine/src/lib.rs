@@ -22,6 +22,7 @@ pub mod pcre;
 pub mod plan;
 pub mod plan_multi;
 pub mod profile;
+pub mod projection;
 pub mod run;
 pub mod search;
 pub mod spl;

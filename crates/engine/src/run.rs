@@ -56,6 +56,11 @@ pub fn run_many(
     sink: &mut dyn FnMut(usize, Vec<Event>),
 ) -> (ReadSummary, Vec<PlanShare>) {
     let mut pipelines: Vec<Pipeline> = plans.iter().map(|p| Pipeline::new(&p.ops, ctx.clone())).collect();
+    // Events are parsed for the fields the plans read, learned as they run.
+    let read = &ReadOptions {
+        projection: Some(std::sync::Arc::new(crate::projection::Projection::new())),
+        ..read.clone()
+    };
     let mut shares = vec![PlanShare::default(); plans.len()];
     let mut stopped = vec![false; plans.len()];
     let summary = read_inputs(inputs, read, on_bad, &mut |batch| {

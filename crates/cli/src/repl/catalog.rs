@@ -177,7 +177,7 @@ impl Catalog {
         let id = self.events;
         if let Some(doc) = &event.doc {
             let mut path = String::new();
-            self.walk(id, &doc.json, &mut path);
+            self.walk(id, doc.whole(), &mut path);
             if let Some(profile) = &doc.meta.profile {
                 for name in profile.derived_names() {
                     self.see_value(id, name, &event.get(name));
@@ -325,14 +325,9 @@ mod tests {
             host: Name::from("localhost"),
             index: Name::from("main"),
             profile: None,
+            projection: None,
         });
-        Event::from_doc(Doc {
-            raw: json.to_string().into(),
-            json,
-            time_ns: None,
-            meta,
-            line: 1,
-        })
+        Event::from_doc(Doc::new(json.to_string().into(), json, None, meta, 1))
     }
 
     #[test]

@@ -253,18 +253,19 @@ mod tests {
             host: Name::from("h"),
             index: Name::from("main"),
             profile: None,
+            projection: None,
         });
         let events = times
             .iter()
             .enumerate()
             .map(|(n, t)| {
-                Event::from_doc(Doc {
-                    raw: format!("{{\"n\":{n}}}").into(),
-                    json: serde_json::json!({ "n": n, "from": name }),
-                    time_ns: Some(*t),
-                    meta: meta.clone(),
-                    line: n as u64 + 1,
-                })
+                Event::from_doc(Doc::new(
+                    format!("{{\"n\":{n}}}").into(),
+                    serde_json::json!({ "n": n, "from": name }),
+                    Some(*t),
+                    meta.clone(),
+                    n as u64 + 1,
+                ))
             })
             .collect();
         Source {

@@ -70,7 +70,7 @@ pub fn load(
             for event in &batch {
                 if let Some(doc) = &event.doc {
                     bytes += doc.raw.len() as u64 + 1;
-                    fields.add(&doc.json);
+                    fields.add(doc.whole());
                     if let Some(t) = doc.time_ns {
                         first = Some(first.map_or(t, |f| f.min(t)));
                         last = Some(last.map_or(t, |l| l.max(t)));

@@ -177,12 +177,25 @@ pub fn event_field(event: &Event, path: &[Step]) -> Value {
         }
     }
     match &event.doc {
-        Some(doc) => lookup(&doc.json, path),
+        Some(doc) => lookup(doc.tree_for_eql(&leading_attrs(path)), path),
         None => match path.first() {
             Some(Step::Attr(first)) => lookup_value(&event.get(first), &path[1..]),
             _ => Value::Null,
         },
     }
+}
+
+/// The attributes a path starts with, joined: `a.b[0].c` gives `a.b`.
+fn leading_attrs(path: &[Step]) -> String {
+    let mut name = String::new();
+    for step in path {
+        let Step::Attr(a) = step else { break };
+        if !name.is_empty() {
+            name.push('.');
+        }
+        name.push_str(a);
+    }
+    name
 }
 
 impl EExpr {
