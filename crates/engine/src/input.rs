@@ -260,6 +260,25 @@ pub fn read_str(
     read_bytes(text.as_bytes(), name, opts, on_bad, consume)
 }
 
+/// Reads events from any reader (its bytes uncompressed NDJSON or a JSON array), as if they were
+/// a file named `name`; lines are parsed on several threads as a file's are.
+pub fn read_reader(
+    reader: Box<dyn BufRead + Send + '_>,
+    name: &str,
+    opts: &ReadOptions,
+    on_bad: &mut dyn FnMut(&BadLine) -> Flow,
+    consume: &mut dyn FnMut(Vec<Event>) -> Flow,
+) -> ReadSummary {
+    let mut summary = ReadSummary {
+        inputs: 1,
+        ..ReadSummary::default()
+    };
+    if read_stream(reader, name, true, opts, &mut summary, on_bad, consume) == Flow::Stop {
+        summary.stopped_early = true;
+    }
+    summary
+}
+
 /// Reads events from bytes already in memory (which need not be UTF-8), as if they were an
 /// uncompressed file named `name`.
 pub fn read_bytes(
