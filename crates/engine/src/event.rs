@@ -115,8 +115,12 @@ impl Doc {
         if self.parsed_for.is_none() {
             return &self.tree;
         }
-        self.whole
-            .get_or_init(|| crate::input::parse_json::<Json>(&self.raw).unwrap_or(Json::Null))
+        self.whole.get_or_init(|| {
+            if let Some(projection) = &self.meta.projection {
+                projection.count_whole();
+            }
+            crate::input::parse_json::<Json>(&self.raw).unwrap_or(Json::Null)
+        })
     }
 }
 
@@ -241,27 +245,31 @@ impl Event {
     /// Every field that has a value: default fields, derived fields, extracted fields and
     /// written fields, each once.
     pub fn field_names(&self) -> Vec<Name> {
-        let mut names: IndexMap<Name, (), ahash::RandomState> = IndexMap::default();
+        // Each name with whether it is known to have a value; the others are looked up.
+        let mut names: IndexMap<Name, bool, ahash::RandomState> = IndexMap::default();
         if let Some(doc) = &self.doc {
             for name in DEFAULT_FIELDS {
-                names.insert(Name::from(*name), ());
+                names.insert(Name::from(*name), false);
             }
             if let Some(profile) = &doc.meta.profile {
                 for name in profile.derived_names() {
-                    names.insert(name.clone(), ());
+                    names.insert(name.clone(), false);
                 }
             }
-            if let Some(projection) = &doc.meta.projection {
-                projection.want_everything();
-            }
-            for (name, _) in spl_flatten(doc.whole()) {
-                names.insert(Name::from(name), ());
+            // An extracted field has a value (whatever a derived field of its name gives,
+            // the event's own value shows through a null one), unless the pipeline hid it.
+            for name in spl_flat_names(doc.whole()) {
+                names.insert(Name::from(name), true);
             }
         }
         for name in self.fields.keys() {
-            names.insert(name.clone(), ());
+            names.insert(name.clone(), false);
         }
-        names.into_keys().filter(|n| !self.get(n).is_null()).collect()
+        names
+            .into_iter()
+            .filter(|(n, known)| *known || !self.get(n).is_null())
+            .map(|(n, _)| n)
+            .collect()
     }
 
     /// The fields written by the pipeline, without the source event (for rows).
@@ -334,6 +342,46 @@ fn lookup_array(items: &[Json], rest: &str, out: &mut Vec<Value>) {
     } else if let Some(rest) = rest.strip_prefix('.') {
         for item in items {
             lookup_in(item, rest, out);
+        }
+    }
+}
+
+/// The name of every Splunk field of a JSON object that has a value, in document order.
+pub fn spl_flat_names(json: &Json) -> Vec<String> {
+    let mut names: IndexMap<String, (), ahash::RandomState> = IndexMap::default();
+    if let Json::Object(map) = json {
+        let mut path = String::new();
+        for (key, value) in map {
+            path.clear();
+            path.push_str(key);
+            names_into(&mut path, value, &mut names);
+        }
+    }
+    names.into_keys().collect()
+}
+
+fn names_into(path: &mut String, json: &Json, names: &mut IndexMap<String, (), ahash::RandomState>) {
+    let base = path.len();
+    match json {
+        Json::Object(map) => {
+            for (key, value) in map {
+                path.push('.');
+                path.push_str(key);
+                names_into(path, value, names);
+                path.truncate(base);
+            }
+        }
+        Json::Array(items) => {
+            path.push_str("{}");
+            for item in items {
+                names_into(path, item, names);
+            }
+            path.truncate(base);
+        }
+        scalar => {
+            if !spl_scalar(scalar).is_null() && !names.contains_key(path.as_str()) {
+                names.insert(path.clone(), ());
+            }
         }
     }
 }
@@ -420,6 +468,15 @@ mod tests {
         let doc = json!({"ok": true, "gone": null});
         assert_eq!(spl_lookup(&doc, "ok"), Value::from("true"));
         assert!(spl_lookup(&doc, "gone").is_null());
+    }
+
+    #[test]
+    fn flat_names_are_the_flattened_fields() {
+        let doc =
+            json!({"a": {"b": 1, "z": null}, "t": [{"c": "x"}, {"c": "y"}, [1, {"d": true}]], "n": null, "e": []});
+        let flattened: Vec<String> = spl_flatten(&doc).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(spl_flat_names(&doc), flattened);
+        assert_eq!(flattened, vec!["a.b", "t{}.c", "t{}{}", "t{}{}.d"]);
     }
 
     #[test]

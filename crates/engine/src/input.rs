@@ -635,6 +635,9 @@ impl LineParser {
                 Err(e) => bad.push((line_no, json_error(&e))),
             }
         }
+        if let (Some(projection), Some(_)) = (&self.meta.projection, &fields) {
+            projection.count_parsed(events.len() as u64);
+        }
         Parsed::Lines {
             events,
             bad,

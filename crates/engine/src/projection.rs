@@ -9,15 +9,16 @@
 //! Which fields a run wants is learned while it runs ([`Projection`]): an event asked for a
 //! field its tree was not parsed for parses its whole line once and the field is added to the
 //! set, so the events read after it carry the field in their projected tree. A query therefore
-//! always sees every field, the first events pay for the learning, and a command that needs
-//! every field (`table *`, `values(*)`) switches the run back to whole trees.
+//! always sees every field and the first events pay for the learning. Commands that need every
+//! field (`table *`, `values(*)`, `fillnull` without a list) parse the whole line of the events
+//! they see; once that is most events, the run goes back to parsing lines whole.
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// How much of a value at some path a field set needs.
@@ -98,7 +99,13 @@ impl FieldSet {
 pub struct Projection {
     current: RwLock<Arc<FieldSet>>,
     everything: AtomicBool,
+    /// Events parsed projected, and how many of them were then parsed whole.
+    parsed: AtomicU64,
+    wholes: AtomicU64,
 }
+
+/// Events parsed before the share of whole parses is looked at.
+const WHOLE_SHARE_AFTER: u64 = 4096;
 
 impl Projection {
     pub fn new() -> Projection {
@@ -108,6 +115,11 @@ impl Projection {
     /// The set to parse the next lines for; `None` once a command needed every field.
     pub fn current(&self) -> Option<Arc<FieldSet>> {
         if self.everything.load(Ordering::Relaxed) {
+            return None;
+        }
+        let parsed = self.parsed.load(Ordering::Relaxed);
+        if parsed >= WHOLE_SHARE_AFTER && self.wholes.load(Ordering::Relaxed) * 2 >= parsed {
+            self.want_everything();
             return None;
         }
         Some(self.current.read().map(|s| s.clone()).unwrap_or_default())
@@ -151,6 +163,16 @@ impl Projection {
 
     pub fn wants_everything(&self) -> bool {
         self.everything.load(Ordering::Relaxed)
+    }
+
+    /// Counts events parsed projected.
+    pub fn count_parsed(&self, events: u64) {
+        self.parsed.fetch_add(events, Ordering::Relaxed);
+    }
+
+    /// Counts an event whose whole line had to be parsed after all.
+    pub fn count_whole(&self) {
+        self.wholes.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -401,5 +423,19 @@ mod tests {
         assert!(p.current().unwrap().covers("x"));
         p.want_everything();
         assert!(p.current().is_none());
+    }
+
+    #[test]
+    fn a_projection_gives_up_when_most_events_are_parsed_whole_anyway() {
+        let p = Projection::new();
+        p.count_parsed(WHOLE_SHARE_AFTER);
+        for _ in 0..WHOLE_SHARE_AFTER / 4 {
+            p.count_whole();
+        }
+        assert!(p.current().is_some(), "a quarter parsed whole: keep projecting");
+        for _ in 0..WHOLE_SHARE_AFTER / 4 {
+            p.count_whole();
+        }
+        assert!(p.current().is_none(), "half parsed whole: parse lines whole");
     }
 }

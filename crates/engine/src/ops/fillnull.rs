@@ -9,7 +9,8 @@ use indexmap::IndexSet;
 pub struct FillNull {
     value: Value,
     fields: Option<Vec<Name>>,
-    held: Vec<Event>,
+    /// Held events, each with the positions in `seen` of the fields it has.
+    held: Vec<(Event, Vec<u64>)>,
     seen: IndexSet<Name, ahash::RandomState>,
 }
 
@@ -41,12 +42,17 @@ impl Operator for FillNull {
                 }
             }
             None => {
-                for event in batch.iter() {
+                for event in batch.drain(..) {
+                    let mut has = Vec::new();
                     for name in event.field_names() {
-                        self.seen.insert(name);
+                        let (at, _) = self.seen.insert_full(name);
+                        if has.len() <= at / 64 {
+                            has.resize(at / 64 + 1, 0);
+                        }
+                        has[at / 64] |= 1 << (at % 64);
                     }
+                    self.held.push((event, has));
                 }
-                self.held.append(batch);
             }
         }
         Flow::Continue
@@ -56,8 +62,13 @@ impl Operator for FillNull {
         if self.fields.is_some() {
             return;
         }
-        for mut event in self.held.drain(..) {
-            FillNull::fill(&mut event, &mut self.seen.iter(), &self.value);
+        // A field the event had when it came has a value; every other field seen is null in it.
+        for (mut event, has) in self.held.drain(..) {
+            for (at, name) in self.seen.iter().enumerate() {
+                if has.get(at / 64).is_none_or(|bits| bits & (1 << (at % 64)) == 0) {
+                    event.set(name.clone(), self.value.clone());
+                }
+            }
             out.push(event);
         }
     }
