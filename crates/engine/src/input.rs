@@ -590,10 +590,14 @@ impl LineParser {
         let mut bad = Vec::new();
         let mut skipped = 0;
         let mut lines = 0;
-        for (n, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
-            let line_no = first_line + n as u64;
+        let mut rest = bytes.as_slice();
+        let mut line_no = first_line - 1;
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            let mut line = &rest[..end];
+            rest = &rest[end..];
+            line_no += 1;
             lines += 1;
-            let mut line = line;
             if line_no == 1 {
                 line = line.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(line);
             }

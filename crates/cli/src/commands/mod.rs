@@ -87,7 +87,9 @@ pub struct InputFlags {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
     /// Reader threads: several inputs are read at once, one thread each, when there are at
-    /// most this many (0: up to 64). Results do not depend on it.
+    /// most this many (0: up to 64), and each input's lines are parsed on this many threads
+    /// (0: one per core, up to 8). `1` reads everything on one thread. Results do not depend
+    /// on it.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 }
