@@ -123,6 +123,8 @@ impl RowMode {
 pub struct FieldPattern {
     pub text: String,
     wildcard: Wildcard,
+    /// The pattern with a group per `*`, made the first time captures are asked for.
+    captures: std::sync::OnceLock<Option<regex::Regex>>,
 }
 
 impl FieldPattern {
@@ -130,6 +132,7 @@ impl FieldPattern {
         FieldPattern {
             text: text.to_string(),
             wildcard: Wildcard::new(text, true),
+            captures: std::sync::OnceLock::new(),
         }
     }
 
@@ -151,16 +154,18 @@ impl FieldPattern {
         if !self.matches(name) {
             return None;
         }
-        let mut pattern = String::from("^");
-        for (n, piece) in self.text.split('*').enumerate() {
-            if n > 0 {
-                pattern.push_str("(.*?)");
+        let re = self.captures.get_or_init(|| {
+            let mut pattern = String::from("^");
+            for (n, piece) in self.text.split('*').enumerate() {
+                if n > 0 {
+                    pattern.push_str("(.*?)");
+                }
+                pattern.push_str(&regex::escape(piece));
             }
-            pattern.push_str(&regex::escape(piece));
-        }
-        pattern.push('$');
-        let re = regex::Regex::new(&pattern).ok()?;
-        let caps = re.captures(name)?;
+            pattern.push('$');
+            regex::Regex::new(&pattern).ok()
+        });
+        let caps = re.as_ref()?.captures(name)?;
         Some(
             caps.iter()
                 .skip(1)

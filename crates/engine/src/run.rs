@@ -63,26 +63,61 @@ pub fn run_many(
     };
     let mut shares = vec![PlanShare::default(); plans.len()];
     let mut stopped = vec![false; plans.len()];
+    let threads = match read.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
     let summary = read_inputs(inputs, read, on_bad, &mut |batch| {
-        let live: Vec<usize> = (0..pipelines.len()).filter(|&k| !stopped[k]).collect();
-        let mut batch = Some(batch);
-        for (n, &k) in live.iter().enumerate() {
+        let mut live: Vec<(usize, &mut Pipeline)> =
+            pipelines.iter_mut().enumerate().filter(|(k, _)| !stopped[*k]).collect();
+        // Each plan's results of this batch, handed to the sink in plan order afterwards.
+        let pushed: Vec<Pushed> = if live.len() > 1 && threads > 1 {
+            // Plans run side by side, a share of them on each thread.
+            let per_thread = live.len().div_ceil(threads);
+            let batch = &batch;
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = live
+                    .chunks_mut(per_thread)
+                    .map(|group| {
+                        scope.spawn(move || {
+                            group
+                                .iter_mut()
+                                .map(|(k, pipeline)| push_one(*k, pipeline, batch.clone()))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
+            })
+        } else {
             // The last plan takes the batch; the others get cheap copies (events share their
             // parsed document).
-            let events = if n + 1 == live.len() {
-                batch.take().unwrap_or_default()
-            } else {
-                batch.as_ref().cloned().unwrap_or_default()
-            };
-            let started = Instant::now();
-            let share = &mut shares[k];
-            let flow = pipelines[k].push(events, &mut |out| {
+            let mut batch = Some(batch);
+            let count = live.len();
+            live.iter_mut()
+                .enumerate()
+                .map(|(n, (k, pipeline))| {
+                    let events = if n + 1 == count {
+                        batch.take().unwrap_or_default()
+                    } else {
+                        batch.as_ref().cloned().unwrap_or_default()
+                    };
+                    push_one(*k, pipeline, events)
+                })
+                .collect()
+        };
+        for done in pushed {
+            let share = &mut shares[done.plan];
+            share.busy += done.busy;
+            for out in done.results {
                 share.results += out.len() as u64;
-                sink(k, out);
-            });
-            share.busy += started.elapsed();
-            if flow == Flow::Stop {
-                stopped[k] = true;
+                sink(done.plan, out);
+            }
+            if done.flow == Flow::Stop {
+                stopped[done.plan] = true;
             }
         }
         // A limit hit (memory, --timeout) stops everything: no partial answer is finished.
@@ -105,6 +140,26 @@ pub fn run_many(
         share.ops = pipeline.accounting();
     }
     (summary, shares)
+}
+
+/// What pushing one batch through one plan gave.
+struct Pushed {
+    plan: usize,
+    results: Vec<Vec<Event>>,
+    flow: Flow,
+    busy: Duration,
+}
+
+fn push_one(plan: usize, pipeline: &mut Pipeline, events: Vec<Event>) -> Pushed {
+    let started = Instant::now();
+    let mut results = Vec::new();
+    let flow = pipeline.push(events, &mut |out| results.push(out));
+    Pushed {
+        plan,
+        results,
+        flow,
+        busy: started.elapsed(),
+    }
 }
 
 /// Events per batch when running over events in memory.

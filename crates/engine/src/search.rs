@@ -127,6 +127,40 @@ impl CSearch {
         }
     }
 
+    /// The same search with the operands of each AND and OR in order of cost, cheapest first:
+    /// matching has no side effects, so the order changes only how soon an answer is known.
+    /// Event types and tags (each a search of its own) come last.
+    pub fn cheapest_first(self) -> CSearch {
+        match self {
+            CSearch::And(items) => CSearch::And(CSearch::sorted_by_cost(items)),
+            CSearch::Or(items) => CSearch::Or(CSearch::sorted_by_cost(items)),
+            CSearch::Not(inner) => CSearch::Not(Box::new(inner.cheapest_first())),
+            other => other,
+        }
+    }
+
+    fn sorted_by_cost(items: Vec<CSearch>) -> Vec<CSearch> {
+        let mut items: Vec<CSearch> = items.into_iter().map(CSearch::cheapest_first).collect();
+        items.sort_by_key(CSearch::cost);
+        items
+    }
+
+    /// A rough cost of matching one event.
+    fn cost(&self) -> u32 {
+        match self {
+            CSearch::All => 0,
+            CSearch::And(items) | CSearch::Or(items) => items.iter().map(CSearch::cost).sum(),
+            CSearch::Not(inner) => inner.cost(),
+            CSearch::Term(_) => 4,
+            CSearch::Compare { field, .. }
+                if matches!(field.as_ref(), "eventtype" | "tag") || field.starts_with("tag::") =>
+            {
+                50
+            }
+            CSearch::Compare { .. } => 1,
+        }
+    }
+
     /// Field names the expression reads (`_raw` for terms).
     pub fn fields(&self, out: &mut Vec<Name>) {
         match self {
@@ -188,5 +222,25 @@ mod tests {
         let e = row(&[("ip", Value::multi([Value::from("1.1.1.1"), Value::from("2.2.2.2")]))]);
         assert!(cmp("ip", SearchCmp::Eq, "2.2.2.2").matches(&e));
         assert!(!cmp("ip", SearchCmp::Ne, "2.2.2.2").matches(&e));
+    }
+
+    #[test]
+    fn event_types_and_tags_are_matched_last_with_the_same_answer() {
+        let search = CSearch::Or(vec![
+            cmp("eventtype", SearchCmp::Eq, "okta_log"),
+            CSearch::And(vec![cmp("tag", SearchCmp::Eq, "x"), cmp("user", SearchCmp::Eq, "u")]),
+            cmp("sourcetype", SearchCmp::Eq, "OktaIM2:log"),
+        ]);
+        let CSearch::Or(items) = search.clone().cheapest_first() else { panic!() };
+        assert!(matches!(&items[0], CSearch::Compare { field, .. } if field.as_ref() == "sourcetype"));
+        let CSearch::And(inner) = &items[1] else { panic!() };
+        assert!(matches!(&inner[0], CSearch::Compare { field, .. } if field.as_ref() == "user"));
+        for e in [
+            row(&[("sourcetype", Value::from("OktaIM2:log"))]),
+            row(&[("user", Value::from("u")), ("tag", Value::from("x"))]),
+            row(&[("user", Value::from("v"))]),
+        ] {
+            assert_eq!(search.matches(&e), search.clone().cheapest_first().matches(&e));
+        }
     }
 }

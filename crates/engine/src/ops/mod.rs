@@ -110,7 +110,7 @@ pub trait Operator: Send {
 /// Builds the operator for one plan node.
 pub fn build(op: &Op) -> Box<dyn Operator> {
     match op {
-        Op::Search(s) => Box::new(filter::SearchFilter(s.clone())),
+        Op::Search(s) => Box::new(filter::SearchFilter(s.clone().cheapest_first())),
         Op::Filter(e) => Box::new(filter::ExprFilter(e.clone())),
         Op::Assign(a) => Box::new(filter::Assign(a.clone())),
         Op::Aggregate(spec) => Box::new(aggregate::Aggregate::new(spec.clone())),
