@@ -233,7 +233,7 @@ mod tests {
         ]);
         let CSearch::Or(items) = search.clone().cheapest_first() else { panic!() };
         assert!(matches!(&items[0], CSearch::Compare { field, .. } if field.as_ref() == "sourcetype"));
-        let CSearch::And(inner) = &items[1] else { panic!() };
+        let CSearch::And(inner) = &items[2] else { panic!() };
         assert!(matches!(&inner[0], CSearch::Compare { field, .. } if field.as_ref() == "user"));
         for e in [
             row(&[("sourcetype", Value::from("OktaIM2:log"))]),
