@@ -31,7 +31,6 @@ use crate::plan::{Op, Plan};
 use crate::profile::Profile;
 use crate::search::{CSearch, SearchCmp};
 use crate::value::{parse_number, Value};
-use aho_corasick::AhoCorasick;
 use memchr::memmem;
 use std::fmt;
 use std::sync::Arc;
@@ -612,10 +611,35 @@ const FOLDS_TO_ASCII: [&[u8]; 4] = [
     "\u{0131}".as_bytes(),
 ];
 
+/// A needle's searcher. Without case, the needle is lower-cased and looked for in the
+/// line lower-cased (ASCII letters only: other bytes are left as they are).
 #[derive(Debug)]
-enum Finder {
-    Exact(memmem::Finder<'static>),
-    AnyCase(AhoCorasick),
+struct Finder {
+    finder: memmem::Finder<'static>,
+    any_case: bool,
+}
+
+thread_local! {
+    /// The lower-cased copy of the line being looked at, reused from line to line.
+    static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A line, lower-cased when first needed.
+struct Line<'a> {
+    bytes: &'a [u8],
+    lowered: std::cell::OnceCell<std::cell::RefMut<'a, Vec<u8>>>,
+    buffer: &'a std::cell::RefCell<Vec<u8>>,
+}
+
+impl Line<'_> {
+    fn lowered(&self) -> &[u8] {
+        self.lowered.get_or_init(|| {
+            let mut buffer = self.buffer.borrow_mut();
+            buffer.clear();
+            buffer.extend(self.bytes.iter().map(u8::to_ascii_lowercase));
+            buffer
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -684,15 +708,13 @@ impl Compiled {
         let needles = table
             .iter()
             .map(|n| CompiledNeedle {
-                finder: if n.any_case {
-                    match AhoCorasick::builder().ascii_case_insensitive(true).build([&n.text]) {
-                        Ok(ac) => Finder::AnyCase(ac),
-                        // A single literal always builds; should it not, an empty pattern
-                        // finds every line.
-                        Err(_) => Finder::Exact(memmem::Finder::new(b"").into_owned()),
-                    }
-                } else {
-                    Finder::Exact(memmem::Finder::new(n.text.as_bytes()).into_owned())
+                finder: Finder {
+                    finder: if n.any_case {
+                        memmem::Finder::new(n.text.to_ascii_lowercase().as_bytes()).into_owned()
+                    } else {
+                        memmem::Finder::new(n.text.as_bytes()).into_owned()
+                    },
+                    any_case: n.any_case,
                 },
                 any_case: n.any_case,
                 in_json: n.in_json,
@@ -705,20 +727,32 @@ impl Compiled {
         }
     }
 
-    fn found(&self, at: usize, line: &[u8], hazards: &mut Option<Hazards>) -> bool {
+    fn found(&self, at: usize, line: &Line, hazards: &mut Option<Hazards>) -> bool {
         let needle = &self.needles[at];
-        let hit = match &needle.finder {
-            Finder::Exact(f) => f.find(line).is_some(),
-            Finder::AnyCase(ac) => ac.is_match(line),
+        let hit = if needle.finder.any_case {
+            needle.finder.finder.find(line.lowered()).is_some()
+        } else {
+            needle.finder.finder.find(line.bytes).is_some()
         };
         if hit {
             return true;
         }
-        let h = *hazards.get_or_insert_with(|| Hazards::of(line));
+        let h = *hazards.get_or_insert_with(|| Hazards::of(line.bytes));
         (needle.in_json && (h.unicode_escape || (needle.has_slash && h.escaped_slash))) || (needle.any_case && h.folds)
     }
 
-    fn may_match(&self, line: &[u8]) -> bool {
+    fn may_match(&self, bytes: &[u8]) -> bool {
+        LOWERED.with(|buffer| {
+            let line = Line {
+                bytes,
+                lowered: std::cell::OnceCell::new(),
+                buffer,
+            };
+            self.may_match_line(&line)
+        })
+    }
+
+    fn may_match_line(&self, line: &Line) -> bool {
         let mut hazards = None;
         // Each needle is looked for once: 0 unknown, 1 found, 2 not found.
         let mut known = [0u8; 64];
