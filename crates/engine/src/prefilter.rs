@@ -159,8 +159,9 @@ impl Prefilter {
         (all.len() <= MAX_UNION_ALTERNATIVES).then(|| Prefilter::new(all))
     }
 
-    /// Builds a prefilter from alternatives of needles (each alternative non-empty).
-    pub fn new(any_of: Vec<Vec<Needle>>) -> Prefilter {
+    /// Builds a prefilter from alternatives of needles, each non-empty and made by
+    /// [`Needle::new`].
+    pub(crate) fn new(any_of: Vec<Vec<Needle>>) -> Prefilter {
         let any_of = simplify(any_of);
         let compiled = Arc::new(Compiled::new(&any_of));
         Prefilter { any_of, compiled }
@@ -316,7 +317,9 @@ fn like_pieces(pattern: &str) -> Vec<String> {
     let mut escaped = false;
     for c in pattern.chars() {
         if escaped {
-            out.last_mut().map(|s| s.push(c));
+            if let Some(s) = out.last_mut() {
+                s.push(c);
+            }
             escaped = false;
             continue;
         }
@@ -1197,12 +1200,10 @@ tags = ["authentication"]
             .iter()
             .filter_map(|b| std::str::from_utf8(b).ok()?.chars().next())
             .collect();
-        let letters: Vec<regex::Regex> = ('a'..='z')
-            .map(|c| regex::Regex::new(&format!("^(?i){c}$")).expect("valid"))
-            .collect();
+        let letter = regex::Regex::new("^(?i)[a-z]$").expect("valid");
         for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
             let lowers_to_ascii = c.to_lowercase().any(|l| l.is_ascii_alphabetic());
-            let folds_to_ascii = letters.iter().any(|re| re.is_match(&c.to_string()));
+            let folds_to_ascii = letter.is_match(c.encode_utf8(&mut [0; 4]));
             if lowers_to_ascii || folds_to_ascii {
                 assert!(guarded.contains(&c), "U+{:04X} folds to ASCII", c as u32);
             }
