@@ -15,10 +15,16 @@
 //! (ASCII folding is exact for them), except for the few non-ASCII characters whose case
 //! folding is ASCII (KELVIN SIGN is a `k`): a line holding one of them may match.
 //!
-//! One exception to "the same results": an EQL query reorders events within a window
-//! (`--reorder-window`); an event that arrives later than the window after a newer one is
-//! matched out of order, and the run says so. Lines skipped here do not move the window, so in
-//! that case the order (and so a sequence's matches) can differ, with fewer late events.
+//! Results can still differ in three cases, each reported by one of the two runs:
+//! - an EQL query orders events within a window (`--reorder-window`); an event arriving later
+//!   than the window after a newer one is matched out of order. Skipped lines do not move the
+//!   window, so fewer events are late and the order (so a sequence's matches) can differ;
+//! - a sequence holding more partial sequences than `--max-partials` evicts the oldest; it
+//!   drops those past `maxspan` every 1,024 events it sees, so with fewer events seen the
+//!   evictions (noted by the run that makes them) can fall differently;
+//! - a run that stops at a memory limit holds fewer events when fewer lines are read.
+//!
+//! Lines skipped are not parsed, so a skipped line that is not valid JSON is not reported.
 
 use crate::eql::expr::{EExpr, Pattern, Source};
 use crate::eql::ops::EventFilter;
