@@ -1078,6 +1078,18 @@ tags = ["authentication"]
     }
 
     #[test]
+    fn an_endgame_join_needs_any_of_its_stages_or_until() {
+        let plan = eql_in(
+            r#"join by user [any where a == "x1"] [any where a == "y1"] until [any where a == "z1"]"#,
+            Dialect::Endgame,
+        );
+        assert_eq!(
+            show(&plan, None),
+            r#""x1" (any case) OR "y1" (any case) OR "z1" (any case)"#
+        );
+    }
+
+    #[test]
     fn a_category_is_needed_unless_the_profile_computes_it() {
         assert_eq!(
             of_eql(r#"authentication where a == "x1""#),
