@@ -1229,6 +1229,20 @@ tags = ["authentication"]
     }
 
     #[test]
+    fn one_prefilter_serves_reader_threads() {
+        fn shared<T: Send + Sync + Clone>(_: &T) {}
+        let f = filter(&[("deny_push", true, true)]);
+        shared(&f);
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let f = f.clone();
+                std::thread::spawn(move || f.may_match(b"{\"eventType\":\"DENY_PUSH\"}"))
+            })
+            .collect();
+        assert!(handles.into_iter().all(|h| h.join().unwrap_or(false)));
+    }
+
+    #[test]
     fn display_is_readable() {
         let f = filter(&[("a.b", true, true), ("c", false, true)]);
         assert_eq!(f.to_string(), r#""a.b" (any case) AND "c""#);
