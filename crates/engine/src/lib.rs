@@ -21,6 +21,7 @@ pub mod pattern;
 pub mod pcre;
 pub mod plan;
 pub mod plan_multi;
+pub mod prefilter;
 pub mod profile;
 pub mod projection;
 pub mod run;

@@ -111,13 +111,17 @@ impl LikePattern {
 /// boundary (`error` matches `error:` and `[error]` but not `errors`).
 #[derive(Clone, Debug)]
 pub struct Term {
+    text: String,
     regex: Option<Regex>,
 }
 
 impl Term {
     pub fn new(term: &str) -> Term {
         if term.chars().all(|c| c == '*') {
-            return Term { regex: None };
+            return Term {
+                text: term.to_string(),
+                regex: None,
+            };
         }
         // The boundary classes are not case-folded (`(?-i:...)`): folding a class of all
         // letters costs most of the compile time and changes nothing that matters.
@@ -138,8 +142,19 @@ impl Term {
             re.push_str(r"(?:$|(?-i:[^\p{L}\p{N}_]))");
         }
         Term {
+            text: term.to_string(),
             regex: Regex::new(&re).ok(),
         }
+    }
+
+    /// The term as written (after unquoting).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// True when the term matches every event (`*`, or a term too large to compile).
+    pub fn matches_everything(&self) -> bool {
+        self.regex.is_none()
     }
 
     pub fn matches(&self, raw: &str) -> bool {
