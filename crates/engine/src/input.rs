@@ -45,6 +45,8 @@ pub struct ReadOptions {
     pub projection: Option<Arc<crate::projection::Projection>>,
     /// Skip, unparsed, object lines this filter shows cannot matter.
     pub line_filter: Option<LineFilter>,
+    /// Let a run derive a line filter from its queries ([`crate::prefilter`]).
+    pub prefilter: bool,
 }
 
 impl Default for ReadOptions {
@@ -63,6 +65,7 @@ impl Default for ReadOptions {
             threads: 0,
             projection: None,
             line_filter: None,
+            prefilter: true,
         }
     }
 }
@@ -180,7 +183,7 @@ fn first_time(path: &str, timing: &Timing, max_line: usize) -> Option<i64> {
     let mut buf = Vec::new();
     for _ in 0..FIRST_TIME_LINES {
         buf.clear();
-        match read_line_limited(&mut reader, &mut buf, max_line) {
+        match read_line_limited(&mut reader, &mut buf, 0, max_line) {
             Ok(LineRead::Line) => {}
             Ok(LineRead::TooLong(_)) => continue,
             Ok(LineRead::Eof) | Err(_) => return None,
@@ -361,39 +364,43 @@ fn read_stream(
 
     let parser = LineParser {
         meta: meta.clone(),
+        max_line: opts.max_line,
         timing,
         line_filter: opts.line_filter.clone(),
     };
     let mut deliver = |parsed: Parsed, summary: &mut ReadSummary| -> Flow {
         match parsed {
             Parsed::Lines {
-                events,
+                mut events,
                 bad,
+                oversized,
                 lines,
                 skipped,
             } => {
                 summary.lines += lines;
                 summary.events += events.len() as u64 + skipped;
                 summary.prefiltered += skipped;
-                for (line, reason) in bad {
+                summary.oversized_lines += oversized.len() as u64;
+                let too_long = oversized
+                    .into_iter()
+                    .map(|(line, len)| (line, too_long(len, opts.max_line)));
+                for (line, reason) in bad.into_iter().chain(too_long) {
                     if report(summary, line, reason) == Flow::Stop {
                         return Flow::Stop;
                     }
                 }
-                if events.is_empty() {
-                    Flow::Continue
-                } else {
-                    consume(events)
+                while !events.is_empty() {
+                    let rest = events.split_off(events.len().min(opts.batch_size.max(1)));
+                    if consume(std::mem::replace(&mut events, rest)) == Flow::Stop {
+                        return Flow::Stop;
+                    }
                 }
+                Flow::Continue
             }
             Parsed::TooLong { line, len } => {
                 summary.lines += 1;
                 summary.oversized_lines += 1;
-                let reason = format!(
-                    "line is {len} bytes or more, over the limit of {} bytes; skipped",
-                    opts.max_line
-                );
-                report(summary, line, reason)
+                report(summary, line, too_long(len, opts.max_line))
             }
             Parsed::Failed { after_line, message } => {
                 summary.errors.push(InputError {
@@ -412,19 +419,27 @@ fn read_stream(
     };
     if workers <= 1 || !parallel {
         let mut flow = Flow::Continue;
-        split_lines(&mut reader, opts, &mut |piece| {
-            flow = deliver(parser.parse(piece), summary);
+        let mut spare: Option<Vec<u8>> = None;
+        let mut buffer = || spare.take().unwrap_or_else(|| Vec::with_capacity(CHUNK_BYTES));
+        let mut parsed_all = |piece| {
+            let (parsed, _) = parser.parse(piece);
+            flow = deliver(parsed, summary);
             flow == Flow::Continue
-        });
+        };
+        split_lines(&mut reader, opts, !parallel, &mut buffer, &mut parsed_all);
         return flow;
     }
     parse_in_parallel(reader, opts, &parser, workers, &mut |parsed| deliver(parsed, summary))
 }
 
+fn too_long(len: usize, limit: usize) -> String {
+    format!("line is {len} bytes or more, over the limit of {limit} bytes; skipped")
+}
+
 /// The most threads parsing one input.
 const MAX_PARSERS: usize = 8;
 
-/// Bytes of lines parsed together (a chunk also ends after `batch_size` lines).
+/// Bytes of lines read and parsed together.
 const CHUNK_BYTES: usize = 1 << 20;
 
 /// Lines are split on one thread, parsed on `workers` threads and handed on in their order:
@@ -438,14 +453,21 @@ fn parse_in_parallel(
 ) -> Flow {
     use std::sync::mpsc::sync_channel;
     std::thread::scope(|scope| {
+        // Parsed chunks' buffers go back to the splitter: fresh memory costs page faults.
+        let (send_buffer, buffers) = sync_channel::<Vec<u8>>(2 * workers + 2);
         let mut to_workers = Vec::with_capacity(workers);
         let mut from_workers = Vec::with_capacity(workers);
         for _ in 0..workers {
             let (send_piece, pieces) = sync_channel::<Piece>(2);
             let (send_parsed, parsed) = sync_channel::<Parsed>(2);
+            let recycle = send_buffer.clone();
             scope.spawn(move || {
                 for piece in pieces {
-                    if send_parsed.send(parser.parse(piece)).is_err() {
+                    let (parsed, buffer) = parser.parse(piece);
+                    if let Some(buffer) = buffer {
+                        let _ = recycle.try_send(buffer);
+                    }
+                    if send_parsed.send(parsed).is_err() {
                         break;
                     }
                 }
@@ -453,9 +475,11 @@ fn parse_in_parallel(
             to_workers.push(send_piece);
             from_workers.push(parsed);
         }
+        drop(send_buffer);
         scope.spawn(move || {
             let mut next = 0;
-            split_lines(&mut reader, opts, &mut |piece| {
+            let mut buffer = || buffers.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES));
+            split_lines(&mut reader, opts, false, &mut buffer, &mut |piece| {
                 let sent = to_workers[next % workers].send(piece).is_ok();
                 next += 1;
                 sent
@@ -489,6 +513,8 @@ enum Parsed {
         events: Vec<Event>,
         /// Bad lines with their numbers and reasons.
         bad: Vec<(u64, String)>,
+        /// Lines over the length limit, with their numbers and lengths.
+        oversized: Vec<(u64, usize)>,
         lines: u64,
         /// Lines the line filter showed cannot matter, not parsed.
         skipped: u64,
@@ -503,56 +529,85 @@ enum Parsed {
     },
 }
 
-/// Splits an input into pieces of whole lines; stops when `emit` returns false.
-fn split_lines(reader: &mut dyn BufRead, opts: &ReadOptions, emit: &mut dyn FnMut(Piece) -> bool) {
+/// Splits an input into chunks of whole lines, read in blocks of [`CHUNK_BYTES`]; stops when
+/// `emit` returns false. `eager` hands on what each read gave at once (stdin, where lines come
+/// as they are written) rather than waiting to fill a chunk. `buffer` gives a buffer to fill
+/// (one handed back by a parser, or a new one).
+fn split_lines(
+    reader: &mut dyn BufRead,
+    opts: &ReadOptions,
+    eager: bool,
+    buffer: &mut dyn FnMut() -> Vec<u8>,
+    emit: &mut dyn FnMut(Piece) -> bool,
+) {
     let mut line_no: u64 = 0;
-    loop {
-        let mut bytes = Vec::with_capacity(CHUNK_BYTES.min(opts.max_line) + 4096);
-        let first_line = line_no + 1;
-        let mut lines = 0;
-        let mut after = None;
-        loop {
-            let start = bytes.len();
-            match read_line_limited(reader, &mut bytes, opts.max_line) {
-                Ok(LineRead::Line) => {
-                    line_no += 1;
-                    lines += 1;
-                    if lines >= opts.batch_size.max(1) || bytes.len() >= CHUNK_BYTES {
+    // The start of a line the last block cut through.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut eof = false;
+    while !(eof && carry.is_empty()) {
+        let mut bytes = buffer();
+        bytes.clear();
+        bytes.append(&mut carry);
+        let mut failure = None;
+        while !eof && bytes.len() < CHUNK_BYTES {
+            match reader.fill_buf() {
+                Ok([]) => eof = true,
+                Ok(block) => {
+                    let n = block.len().min(CHUNK_BYTES - bytes.len());
+                    bytes.extend_from_slice(&block[..n]);
+                    reader.consume(n);
+                    if eager && memchr::memchr(b'\n', &bytes).is_some() {
                         break;
                     }
                 }
-                Ok(LineRead::Eof) => {
-                    after = Some(None);
-                    break;
-                }
-                Ok(LineRead::TooLong(len)) => {
-                    bytes.truncate(start);
-                    line_no += 1;
-                    after = Some(Some(Piece::TooLong { line: line_no, len }));
-                    break;
-                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    after = Some(Some(Piece::Failed {
-                        after_line: line_no,
-                        message: gzip_or_io(&e),
-                    }));
-                    break;
+                    failure = Some(gzip_or_io(&e));
+                    eof = true;
                 }
             }
         }
-        if lines > 0 && !emit(Piece::Lines { bytes, first_line }) {
+        // Whole lines go now; the unfinished last one waits for the next block.
+        let cut = match memchr::memrchr(b'\n', &bytes) {
+            Some(i) => i + 1,
+            None if failure.is_some() => 0,
+            None if eof => bytes.len(),
+            None => {
+                // One line longer than a block: read on to its end, never holding more than
+                // the limit.
+                match read_line_limited(reader, &mut bytes, 0, opts.max_line) {
+                    Ok(LineRead::TooLong(len)) => {
+                        line_no += 1;
+                        if !emit(Piece::TooLong { line: line_no, len }) {
+                            return;
+                        }
+                        continue;
+                    }
+                    Ok(_) => bytes.len(),
+                    Err(e) => {
+                        failure = Some(gzip_or_io(&e));
+                        0
+                    }
+                }
+            }
+        };
+        if failure.is_none() {
+            carry.extend_from_slice(&bytes[cut..]);
+        }
+        bytes.truncate(cut);
+        if !bytes.is_empty() {
+            let first_line = line_no + 1;
+            line_no += memchr::memchr_iter(b'\n', &bytes).count() as u64 + u64::from(!bytes.ends_with(b"\n"));
+            if !emit(Piece::Lines { bytes, first_line }) {
+                return;
+            }
+        }
+        if let Some(message) = failure {
+            emit(Piece::Failed {
+                after_line: line_no,
+                message,
+            });
             return;
-        }
-        match after {
-            None => {}
-            Some(None) => return,
-            Some(Some(piece)) => {
-                // Reading goes on after a skipped long line, not after a failure.
-                let failed = matches!(piece, Piece::Failed { .. });
-                if !emit(piece) || failed {
-                    return;
-                }
-            }
         }
     }
 }
@@ -574,22 +629,25 @@ impl std::fmt::Debug for LineFilter {
 /// Turns lines into events.
 struct LineParser {
     meta: Arc<SourceMeta>,
+    max_line: usize,
     timing: Timing,
     line_filter: Option<LineFilter>,
 }
 
 impl LineParser {
-    fn parse(&self, piece: Piece) -> Parsed {
+    /// Parses a piece; gives back its buffer for reuse.
+    fn parse(&self, piece: Piece) -> (Parsed, Option<Vec<u8>>) {
         let (bytes, first_line) = match piece {
             Piece::Lines { bytes, first_line } => (bytes, first_line),
-            Piece::TooLong { line, len } => return Parsed::TooLong { line, len },
-            Piece::Failed { after_line, message } => return Parsed::Failed { after_line, message },
+            Piece::TooLong { line, len } => return (Parsed::TooLong { line, len }, None),
+            Piece::Failed { after_line, message } => return (Parsed::Failed { after_line, message }, None),
         };
         let fields = self.meta.projection.as_ref().and_then(|p| p.current());
         let mut events = Vec::new();
         let mut bad = Vec::new();
         let mut skipped = 0;
         let mut lines = 0;
+        let mut oversized = Vec::new();
         let mut rest = bytes.as_slice();
         let mut line_no = first_line - 1;
         while !rest.is_empty() {
@@ -598,6 +656,10 @@ impl LineParser {
             rest = &rest[end..];
             line_no += 1;
             lines += 1;
+            if line.len() > self.max_line.saturating_add(1) {
+                oversized.push((line_no, line.len()));
+                continue;
+            }
             if line_no == 1 {
                 line = line.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(line);
             }
@@ -642,12 +704,14 @@ impl LineParser {
         if let (Some(projection), Some(_)) = (&self.meta.projection, &fields) {
             projection.count_parsed(events.len() as u64);
         }
-        Parsed::Lines {
+        let parsed = Parsed::Lines {
             events,
             bad,
+            oversized,
             lines,
             skipped,
-        }
+        };
+        (parsed, Some(bytes))
     }
 }
 
@@ -804,10 +868,9 @@ enum LineRead {
 }
 
 /// Reads one line onto the end of `buf` (with its `\n`), but never holds more than `limit`
-/// bytes of it: a longer line is drained and reported as [`LineRead::TooLong`], leaving `buf`
-/// as it was.
-fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<LineRead> {
-    let start = buf.len();
+/// bytes of it (counted from `start`, where the line began in `buf`): a longer line is drained
+/// and reported as [`LineRead::TooLong`], leaving `buf` cut at `start`.
+fn read_line_limited(reader: &mut dyn BufRead, buf: &mut Vec<u8>, start: usize, limit: usize) -> io::Result<LineRead> {
     let mut skipped = 0usize;
     let mut too_long = false;
     loop {

@@ -3,9 +3,11 @@
 
 use crate::event::Event;
 pub use crate::input::Flow as ReadFlow;
-use crate::input::{read_inputs, BadLine, ReadOptions, ReadSummary};
+use crate::input::{read_inputs, BadLine, LineFilter, ReadOptions, ReadSummary};
 use crate::ops::{Accounting, Flow, Pipeline, RunContext};
 use crate::plan::Plan;
+use crate::prefilter::Prefilter;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Everything a run reports besides its results.
@@ -56,9 +58,16 @@ pub fn run_many(
     sink: &mut dyn FnMut(usize, Vec<Event>),
 ) -> (ReadSummary, Vec<PlanShare>) {
     let mut pipelines: Vec<Pipeline> = plans.iter().map(|p| Pipeline::new(&p.ops, ctx.clone())).collect();
-    // Events are parsed for the fields the plans read, learned as they run.
+    // Events are parsed for the fields the plans read, learned as they run, and lines without
+    // the text every event the plans keep holds are not parsed at all.
+    let line_filter = match read.prefilter {
+        true => Prefilter::union(plans.iter().map(|p| Prefilter::for_plan(p, read.profile.as_deref())))
+            .map(|filter| LineFilter(Arc::new(move |line: &[u8]| filter.may_match(line)))),
+        false => None,
+    };
     let read = &ReadOptions {
-        projection: Some(std::sync::Arc::new(crate::projection::Projection::new())),
+        projection: Some(Arc::new(crate::projection::Projection::new())),
+        line_filter,
         ..read.clone()
     };
     let mut shares = vec![PlanShare::default(); plans.len()];

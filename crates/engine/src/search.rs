@@ -231,7 +231,9 @@ mod tests {
             CSearch::And(vec![cmp("tag", SearchCmp::Eq, "x"), cmp("user", SearchCmp::Eq, "u")]),
             cmp("sourcetype", SearchCmp::Eq, "OktaIM2:log"),
         ]);
-        let CSearch::Or(items) = search.clone().cheapest_first() else { panic!() };
+        let CSearch::Or(items) = search.clone().cheapest_first() else {
+            panic!()
+        };
         assert!(matches!(&items[0], CSearch::Compare { field, .. } if field.as_ref() == "sourcetype"));
         let CSearch::And(inner) = &items[2] else { panic!() };
         assert!(matches!(&inner[0], CSearch::Compare { field, .. } if field.as_ref() == "user"));

@@ -92,6 +92,10 @@ pub struct InputFlags {
     /// on it.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Parse every line. By default a line that looks like a JSON object but lacks the text
+    /// every event the queries keep must contain is skipped unparsed (and so not checked).
+    #[arg(long)]
+    pub no_prefilter: bool,
 }
 
 fn parse_size(text: &str) -> Result<usize, String> {
@@ -332,6 +336,7 @@ impl Env {
             index: flags.index.clone(),
             max_line: flags.max_line_bytes,
             threads: flags.threads,
+            prefilter: !flags.no_prefilter,
             ..ReadOptions::default()
         })
     }
@@ -403,6 +408,12 @@ pub fn accounting_tail(r: &ReadSummary, ops: &Accounting) -> String {
         let more = if r.bad_lines > shown.len() as u64 { ", ..." } else { "" };
         line.push_str(&format!(" (first at {}{more})", shown.join(", ")));
     }
+    if r.prefiltered > 0 {
+        line.push_str(&format!(
+            "; {} line(s) without the queries' text skipped unparsed (--no-prefilter parses them)",
+            r.prefiltered
+        ));
+    }
     if ops.dropped_null_by > 0 {
         line.push_str(&format!(
             "; {} event(s) dropped by `stats ... by` (a by-field was null)",
@@ -437,6 +448,7 @@ pub fn accounting_json(
         "events": r.events,
         "bad_lines": r.bad_lines,
         "oversized_lines": r.oversized_lines,
+        "prefiltered": r.prefiltered,
         "first_bad": r.first_bad.iter().map(|b| serde_json::json!({
             "source": b.source, "line": b.line, "reason": b.reason,
         })).collect::<Vec<_>>(),
