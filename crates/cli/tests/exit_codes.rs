@@ -200,3 +200,37 @@ fn eql_size_cuts_are_counted() {
     // Every event was read (EQL sorts them first); the limit cut two results.
     assert_eq!(stats["truncated"], 2, "{stats}");
 }
+
+#[test]
+fn lines_without_the_queries_text_are_skipped_unparsed_and_counted() {
+    let mut log = users(50);
+    // A line shaped like an object but broken inside, without the searched text.
+    log.extend_from_slice(b"{\"user\": \"u99\", broken}\n");
+    let input = Scratch::new("prefilter.ndjson", &log);
+    let skipping = quarry(&["query", "--stats", "user=u7 | stats count", input.path()]);
+    assert_eq!(skipping.status.code(), Some(0), "{}", text(&skipping.stderr));
+    let stats: serde_json::Value = serde_json::from_str(text(&skipping.stderr).lines().last().unwrap()).unwrap();
+    assert_eq!(stats["results"], 1);
+    assert_eq!(stats["prefiltered"], 50, "every line but u7's is skipped");
+    assert_eq!(stats["bad_lines"], 0, "the broken line is skipped, not read");
+    assert!(text(&skipping.stdout).contains('1'));
+
+    // --no-prefilter parses every line: same answer, and the broken line is reported.
+    let parsing = quarry(&["query", "--stats", "--no-prefilter", "user=u7 | stats count", input.path()]);
+    assert_eq!(parsing.status.code(), Some(0), "{}", text(&parsing.stderr));
+    let stats: serde_json::Value = serde_json::from_str(text(&parsing.stderr).lines().last().unwrap()).unwrap();
+    assert_eq!(stats["prefiltered"], 0);
+    assert_eq!(stats["bad_lines"], 1);
+    assert_eq!(stats["first_bad"][0]["line"], 51);
+    assert_eq!(text(&parsing.stdout), text(&skipping.stdout));
+}
+
+#[test]
+fn strict_runs_check_every_line_even_those_the_query_cannot_keep() {
+    let mut log = users(5);
+    log.extend_from_slice(b"{\"user\": \"u99\", broken}\n");
+    let input = Scratch::new("prefilter-strict.ndjson", &log);
+    let out = quarry(&["query", "--strict", "user=u1 | stats count", input.path()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(":6:"), "{}", text(&out.stderr));
+}

@@ -93,7 +93,8 @@ pub struct InputFlags {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Parse every line. By default a line that looks like a JSON object but lacks the text
-    /// every event the queries keep must contain is skipped unparsed (and so not checked).
+    /// every event the queries keep must contain is skipped unparsed (and so not checked;
+    /// --strict checks every line too).
     #[arg(long)]
     pub no_prefilter: bool,
 }
@@ -336,7 +337,8 @@ impl Env {
             index: flags.index.clone(),
             max_line: flags.max_line_bytes,
             threads: flags.threads,
-            prefilter: !flags.no_prefilter,
+            // --strict promises every line is checked.
+            prefilter: !flags.no_prefilter && !flags.strict,
             ..ReadOptions::default()
         })
     }
