@@ -222,6 +222,16 @@ impl Catalog {
         Some(catalog)
     }
 
+    /// [`Catalog::of_parallel`] over batches of events, one batch at a time.
+    pub fn of_batches(batches: impl Iterator<Item = Vec<Event>>, cancel: &AtomicBool) -> Option<Catalog> {
+        let mut catalog = Catalog::default();
+        for batch in batches {
+            let refs: Vec<&Event> = batch.iter().collect();
+            catalog.merge(Catalog::of_parallel(&refs, cancel)?);
+        }
+        (!cancel.load(Ordering::Relaxed)).then_some(catalog)
+    }
+
     fn merge(&mut self, other: Catalog) {
         self.events += other.events;
         for (name, stats) in other.fields {
