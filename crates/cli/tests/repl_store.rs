@@ -162,3 +162,19 @@ fn the_loaded_form_is_much_smaller_than_the_log() {
         .unwrap_or_else(|| panic!("no size in {messages}"));
     assert!(share < 25.0, "{share}% of a {size} byte log: {messages}");
 }
+
+#[test]
+fn a_gzip_log_is_kept_as_its_lines() {
+    use std::io::Write;
+    let scratch = Scratch::new("gzip");
+    let log = okta(&scratch, "okta.ndjson", 2000, 5);
+    let gz = scratch.file("okta.ndjson.gz");
+    let mut encoder = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    encoder.write_all(&std::fs::read(&log).unwrap()).unwrap();
+    encoder.finish().unwrap();
+    let q = "| stats count by outcome.result | sort outcome.result";
+    let expected = query(q, &[&log]);
+    assert!(lines(&expected) > 1);
+    let (got, _) = repl(&[q], &[&gz]);
+    assert_eq!(got, expected);
+}

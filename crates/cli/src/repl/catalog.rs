@@ -437,6 +437,22 @@ mod tests {
     }
 
     #[test]
+    fn a_catalog_of_batches_is_the_catalog_of_their_events() {
+        let events: Vec<Event> = (0..9_000)
+            .map(|n| event(json!({ "user": format!("u{}", n % 5), "n": n % 11 })))
+            .collect();
+        let cancel = AtomicBool::new(false);
+        let whole = Catalog::of(events.iter(), &cancel).unwrap();
+        let batches = events.chunks(2_000).map(|chunk| chunk.to_vec());
+        let batched = Catalog::of_batches(batches, &cancel).unwrap();
+        assert_eq!(batched.events, whole.events);
+        for (name, stats) in &whole.fields {
+            let other = &batched.fields[name];
+            assert_eq!((other.events, other.top(20)), (stats.events, stats.top(20)), "{name}");
+        }
+    }
+
+    #[test]
     fn a_cancelled_catalog_is_none() {
         let events = [event(json!({"a": 1}))];
         assert!(Catalog::of(events.iter(), &AtomicBool::new(true)).is_none());

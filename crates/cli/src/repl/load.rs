@@ -305,6 +305,47 @@ mod tests {
     }
 
     #[test]
+    fn a_loaded_log_reads_back_as_the_events_of_the_file() {
+        let text = "\u{feff}{\"_time\":\"2024-01-01T00:00:02Z\",\"a\":1}\r\n\n[1]\n  {\"a\": 2}  \nnot json\n{\"_time\":5,\"a\":3}";
+        let path = scratch("c.ndjson", text);
+        let path = path.display().to_string();
+        let mut fields = FieldTree::default();
+        let read = ReadOptions::default();
+        let source = load(&path, &read, false, &AtomicBool::new(false), false, &mut fields).unwrap();
+        let mut from_file = Vec::new();
+        read_inputs(
+            std::slice::from_ref(&path),
+            &read,
+            &mut |_| Flow::Continue,
+            &mut |batch| {
+                from_file.extend(batch);
+                Flow::Continue
+            },
+        );
+        let seen = |events: &[Event]| -> Vec<(u64, String, Option<i64>, String)> {
+            events
+                .iter()
+                .filter_map(|e| {
+                    let doc = e.doc.as_ref()?;
+                    Some((
+                        doc.line,
+                        doc.raw.to_string(),
+                        doc.time_ns,
+                        e.get("source").display_text(),
+                    ))
+                })
+                .collect()
+        };
+        let again = source.all_events();
+        assert_eq!(seen(&again), seen(&from_file));
+        assert_eq!(
+            again.iter().map(|e| e.doc.as_ref().unwrap().line).collect::<Vec<_>>(),
+            vec![1, 4, 6]
+        );
+        assert_eq!((source.events, source.bad_lines), (3, 2));
+    }
+
+    #[test]
     fn strict_loads_fail_on_a_bad_line_and_missing_files_are_unreadable() {
         let path = scratch("b.ndjson", "{\"a\":1}\n[\n");
         let mut fields = FieldTree::default();

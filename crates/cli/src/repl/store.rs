@@ -149,6 +149,8 @@ impl BufRead for StoreReader {
 pub struct Batches {
     events: Option<Receiver<Vec<Event>>>,
     reading: Option<JoinHandle<()>>,
+    /// Batches read up front, when no thread could be started to read them.
+    read: std::vec::IntoIter<Vec<Event>>,
 }
 
 /// Batches read ahead of the one being taken.
@@ -158,41 +160,53 @@ impl Batches {
     /// Reads `store` as the file `name` with `read`; with `projection`, each line is parsed only
     /// for the fields the run reads.
     pub fn start(store: &Arc<Store>, name: &str, read: &ReadOptions, projection: Option<Arc<Projection>>) -> Batches {
-        let (send, events) = sync_channel::<Vec<Event>>(AHEAD);
-        let reader = store.reader();
-        let name = name.to_string();
         let read = ReadOptions {
             projection,
             ..read.clone()
         };
-        let reading = std::thread::Builder::new()
-            .name("quarry-store".into())
-            .spawn(move || {
-                // Bad lines were reported when the log was loaded.
-                read_reader(
-                    Box::new(reader),
-                    &name,
-                    &read,
-                    &mut |_| Flow::Continue,
-                    &mut |batch| match send.send(batch) {
-                        Ok(()) => Flow::Continue,
-                        Err(_) => Flow::Stop,
-                    },
-                );
+        let (send, events) = sync_channel::<Vec<Event>>(AHEAD);
+        let (store_, name_, read_) = (store.clone(), name.to_string(), read.clone());
+        let spawned = std::thread::Builder::new().name("quarry-store".into()).spawn(move || {
+            read_store(&store_, &name_, &read_, &mut |batch| match send.send(batch) {
+                Ok(()) => Flow::Continue,
+                Err(_) => Flow::Stop,
             })
-            .ok();
-        Batches {
-            events: Some(events),
-            reading,
+        });
+        match spawned {
+            Ok(reading) => Batches {
+                events: Some(events),
+                reading: Some(reading),
+                read: Vec::new().into_iter(),
+            },
+            Err(_) => {
+                let mut all = Vec::new();
+                read_store(store, name, &read, &mut |batch| {
+                    all.push(batch);
+                    Flow::Continue
+                });
+                Batches {
+                    events: None,
+                    reading: None,
+                    read: all.into_iter(),
+                }
+            }
         }
     }
+}
+
+fn read_store(store: &Arc<Store>, name: &str, read: &ReadOptions, consume: &mut dyn FnMut(Vec<Event>) -> Flow) {
+    // Bad lines were reported when the log was loaded.
+    read_reader(Box::new(store.reader()), name, read, &mut |_| Flow::Continue, consume);
 }
 
 impl Iterator for Batches {
     type Item = Vec<Event>;
 
     fn next(&mut self) -> Option<Vec<Event>> {
-        self.events.as_ref()?.recv().ok()
+        match &self.events {
+            Some(events) => events.recv().ok(),
+            None => self.read.next(),
+        }
     }
 }
 
