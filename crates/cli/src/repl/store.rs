@@ -154,7 +154,7 @@ pub struct Batches {
 }
 
 /// Batches read ahead of the one being taken.
-const AHEAD: usize = 4;
+const AHEAD: usize = 2;
 
 impl Batches {
     /// Reads `store` as the file `name` with `read`; with `projection`, each line is parsed only
