@@ -103,7 +103,9 @@ impl<'a> Feed<'a> {
     fn head(&mut self, k: usize) -> Option<&Event> {
         while self.pending[k].is_empty() && !self.done[k] {
             let projection = self.projection.clone();
-            let reading = self.readings[k].get_or_insert_with(|| self.sources[k].batches(projection));
+            // Sources read at once are parsed one thread each.
+            let parsers = self.merge.then_some(1);
+            let reading = self.readings[k].get_or_insert_with(|| self.sources[k].batches(projection, parsers));
             match reading.next() {
                 Some(batch) => self.pending[k].extend(batch),
                 None => {

@@ -38,9 +38,14 @@ pub struct Source {
 
 impl Source {
     /// The events, parsed again a batch at a time in the background; with `projection`, each
-    /// line is parsed only for the fields the run reads.
-    pub fn batches(&self, projection: Option<Arc<Projection>>) -> Batches {
-        Batches::start(&self.store, self.name(), &self.read, projection)
+    /// line is parsed only for the fields the run reads. `parsers` overrides the threads
+    /// parsing its lines (when several sources are read at once).
+    pub fn batches(&self, projection: Option<Arc<Projection>>, parsers: Option<usize>) -> Batches {
+        let read = ReadOptions {
+            threads: parsers.unwrap_or(self.read.threads),
+            ..self.read.clone()
+        };
+        Batches::start(&self.store, self.name(), &read, projection)
     }
 
     /// The name events give as their `source`: the path, as `quarry query` names it.
@@ -54,7 +59,7 @@ impl Source {
 
     /// Every event, parsed whole.
     pub fn all_events(&self) -> Vec<Event> {
-        self.batches(None).flatten().collect()
+        self.batches(None, None).flatten().collect()
     }
 }
 
