@@ -206,8 +206,13 @@ impl Catalog {
 
     /// [`Catalog::of`] on every core, each taking a share of the events.
     pub fn of_parallel(events: &[&Event], cancel: &AtomicBool) -> Option<Catalog> {
+        Catalog::of_shares(events, cancel, 4096)
+    }
+
+    /// The catalog of `events`, each core taking a share of at least `least` events.
+    fn of_shares(events: &[&Event], cancel: &AtomicBool, least: usize) -> Option<Catalog> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let share = events.len().div_ceil(threads).max(4096);
+        let share = events.len().div_ceil(threads).max(least);
         let parts: Vec<Option<Catalog>> = std::thread::scope(|scope| {
             let handles: Vec<_> = events
                 .chunks(share)
@@ -222,12 +227,12 @@ impl Catalog {
         Some(catalog)
     }
 
-    /// [`Catalog::of_parallel`] over batches of events, one batch at a time.
+    /// The catalog of batches of events, taken one at a time and shared among the cores.
     pub fn of_batches(batches: impl Iterator<Item = Vec<Event>>, cancel: &AtomicBool) -> Option<Catalog> {
         let mut catalog = Catalog::default();
         for batch in batches {
             let refs: Vec<&Event> = batch.iter().collect();
-            catalog.merge(Catalog::of_parallel(&refs, cancel)?);
+            catalog.merge(Catalog::of_shares(&refs, cancel, 256)?);
         }
         (!cancel.load(Ordering::Relaxed)).then_some(catalog)
     }

@@ -43,6 +43,11 @@ impl Source {
     pub fn batches(&self, projection: Option<Arc<Projection>>, parsers: Option<usize>) -> Batches {
         let read = ReadOptions {
             threads: parsers.unwrap_or(self.read.threads),
+            batch_size: if projection.is_some() {
+                self.read.batch_size
+            } else {
+                WHOLE_BATCH
+            },
             ..self.read.clone()
         };
         Batches::start(&self.store, self.name(), &read, projection)
@@ -121,9 +126,10 @@ impl Kept {
     }
 }
 
-/// Lines parsed together while loading: parsed whole, a chunk of lines takes about ten times
-/// its size until its lines are kept, and chunks are parsed a few ahead on every core.
-const LOAD_BATCH: usize = 32;
+/// Lines parsed together when every line is parsed whole (loading, the field catalog): a chunk
+/// of lines then takes about ten times its size, and chunks are parsed a few ahead on every
+/// core.
+const WHOLE_BATCH: usize = 32;
 
 /// Reads `path` whole into memory. `fields` learns the names of the events' fields.
 pub fn load(
@@ -141,7 +147,7 @@ pub fn load(
     let mut bad_lines = BadLines::new(strict);
     let cancelled = Cell::new(false);
     let read_whole = ReadOptions {
-        batch_size: LOAD_BATCH,
+        batch_size: WHOLE_BATCH,
         ..read.clone()
     };
     let summary = read_inputs(
