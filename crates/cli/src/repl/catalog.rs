@@ -206,8 +206,13 @@ impl Catalog {
 
     /// [`Catalog::of`] on every core, each taking a share of the events.
     pub fn of_parallel(events: &[&Event], cancel: &AtomicBool) -> Option<Catalog> {
+        Catalog::of_shares(events, cancel, 4096)
+    }
+
+    /// The catalog of `events`, each core taking a share of at least `least` events.
+    fn of_shares(events: &[&Event], cancel: &AtomicBool, least: usize) -> Option<Catalog> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let share = events.len().div_ceil(threads).max(4096);
+        let share = events.len().div_ceil(threads).max(least);
         let parts: Vec<Option<Catalog>> = std::thread::scope(|scope| {
             let handles: Vec<_> = events
                 .chunks(share)
@@ -220,6 +225,16 @@ impl Catalog {
             catalog.merge(part?);
         }
         Some(catalog)
+    }
+
+    /// The catalog of batches of events, taken one at a time and shared among the cores.
+    pub fn of_batches(batches: impl Iterator<Item = Vec<Event>>, cancel: &AtomicBool) -> Option<Catalog> {
+        let mut catalog = Catalog::default();
+        for batch in batches {
+            let refs: Vec<&Event> = batch.iter().collect();
+            catalog.merge(Catalog::of_shares(&refs, cancel, 256)?);
+        }
+        (!cancel.load(Ordering::Relaxed)).then_some(catalog)
     }
 
     fn merge(&mut self, other: Catalog) {
@@ -423,6 +438,22 @@ mod tests {
                 "{name}"
             );
             assert_eq!(other.top(3), stats.top(3), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_catalog_of_batches_is_the_catalog_of_their_events() {
+        let events: Vec<Event> = (0..9_000)
+            .map(|n| event(json!({ "user": format!("u{}", n % 5), "n": n % 11 })))
+            .collect();
+        let cancel = AtomicBool::new(false);
+        let whole = Catalog::of(events.iter(), &cancel).unwrap();
+        let batches = events.chunks(2_000).map(|chunk| chunk.to_vec());
+        let batched = Catalog::of_batches(batches, &cancel).unwrap();
+        assert_eq!(batched.events, whole.events);
+        for (name, stats) in &whole.fields {
+            let other = &batched.fields[name];
+            assert_eq!((other.events, other.top(20)), (stats.events, stats.top(20)), "{name}");
         }
     }
 

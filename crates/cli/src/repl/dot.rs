@@ -1,6 +1,7 @@
 //! Dot commands: the session's own commands, beside queries.
 
 use super::catalog::Catalog;
+use super::exec::Feed;
 use super::explain;
 use super::load::{human_bytes, thousands};
 use super::session::{Next, OutputFile, Session};
@@ -222,7 +223,7 @@ fn sources(session: &Session) {
             vec![
                 Value::from(short_path(&s.path, 48)),
                 s.sourcetype.as_deref().map(Value::from).unwrap_or(Value::Null),
-                Value::from(thousands(s.events.len() as u64)),
+                Value::from(thousands(s.events)),
                 time_text(s.first),
                 time_text(s.last),
                 Value::Int(s.bad_lines as i64),
@@ -246,10 +247,14 @@ fn sources(session: &Session) {
     eprintln!("{} source(s), {} events", session.sources.len(), thousands(total));
 }
 
+/// Events the field catalog takes at once, shared among the cores (parsed whole, they take
+/// about ten times the size of their lines).
+const CATALOG_BATCH: usize = 2048;
+
 fn fields(session: &Session, pattern: &str) {
     let started = Instant::now();
-    let events: Vec<&quarry_engine::Event> = session.sources.iter().flat_map(|s| s.events.iter()).collect();
-    let Some(catalog) = Catalog::of_parallel(&events, &session.cancel) else {
+    let batches = Feed::whole(&session.sources, CATALOG_BATCH);
+    let Some(catalog) = Catalog::of_batches(batches, &session.cancel) else {
         eprintln!("cancelled");
         return;
     };

@@ -5,11 +5,16 @@
 //! on flushes what it held back through the stages after it.
 
 use super::load::{thousands, Source};
+use super::store::Batches;
 use quarry_engine::event::Event;
 use quarry_engine::ops::{build, Accounting, Flow, Operator, RunContext};
 use quarry_engine::plan::Plan;
+use quarry_engine::projection::Projection;
+use quarry_engine::subsearch::SubsearchRunner;
+use std::collections::VecDeque;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Events per batch.
@@ -48,26 +53,68 @@ pub struct Outcome {
 
 /// The loaded events in the order a run reads them: source after source, or, for plans
 /// that put events in time order as they stream (EQL), merged by time across sources as
-/// several files are read at once.
+/// several files are read at once. Each source's lines are parsed again as they are needed,
+/// in the background, a batch ahead.
 pub struct Feed<'a> {
     sources: &'a [Source],
     merge: bool,
-    cursors: Vec<usize>,
     size: usize,
+    /// The fields the run reads, learned as it goes; `None` parses every line whole.
+    projection: Option<Arc<Projection>>,
+    /// Each source's reading, started when its events are first needed.
+    readings: Vec<Option<Batches>>,
+    /// Events read from each source and not yet fed.
+    pending: Vec<VecDeque<Event>>,
+    /// Sources read to their end.
+    done: Vec<bool>,
+    /// Without merging: the source being fed.
+    current: usize,
 }
 
 impl<'a> Feed<'a> {
+    /// A feed for one run, parsing each line for the fields the run reads.
     pub fn new(sources: &'a [Source], merge: bool, size: usize) -> Feed<'a> {
+        Feed::with(sources, merge, size, Some(Arc::new(Projection::new())))
+    }
+
+    /// A feed of events parsed whole.
+    pub fn whole(sources: &'a [Source], size: usize) -> Feed<'a> {
+        Feed::with(sources, false, size, None)
+    }
+
+    fn with(sources: &'a [Source], merge: bool, size: usize, projection: Option<Arc<Projection>>) -> Feed<'a> {
         Feed {
             sources,
             merge: merge && sources.len() > 1,
-            cursors: vec![0; sources.len()],
             size: size.max(1),
+            projection,
+            readings: sources.iter().map(|_| None).collect(),
+            pending: sources.iter().map(|_| VecDeque::new()).collect(),
+            done: vec![false; sources.len()],
+            current: 0,
         }
     }
 
     fn time_key(event: &Event) -> i64 {
         event.doc.as_ref().and_then(|d| d.time_ns).unwrap_or(i64::MIN)
+    }
+
+    /// The next event of source `k`, reading more of it when none is pending.
+    fn head(&mut self, k: usize) -> Option<&Event> {
+        while self.pending[k].is_empty() && !self.done[k] {
+            let projection = self.projection.clone();
+            // Sources read at once are parsed one thread each.
+            let parsers = self.merge.then_some(1);
+            let reading = self.readings[k].get_or_insert_with(|| self.sources[k].batches(projection, parsers));
+            match reading.next() {
+                Some(batch) => self.pending[k].extend(batch),
+                None => {
+                    self.done[k] = true;
+                    self.readings[k] = None;
+                }
+            }
+        }
+        self.pending[k].front()
     }
 }
 
@@ -77,23 +124,50 @@ impl Iterator for Feed<'_> {
     fn next(&mut self) -> Option<Vec<Event>> {
         let mut batch = Vec::with_capacity(self.size);
         while batch.len() < self.size {
-            let live = (0..self.sources.len()).filter(|&k| self.cursors[k] < self.sources[k].events.len());
-            let pick = if self.merge {
-                live.min_by_key(|&k| Feed::time_key(&self.sources[k].events[self.cursors[k]]))
+            if self.merge {
+                let mut pick: Option<(usize, i64)> = None;
+                for k in 0..self.sources.len() {
+                    if let Some(event) = self.head(k) {
+                        let key = Feed::time_key(event);
+                        if pick.is_none_or(|(_, best)| key < best) {
+                            pick = Some((k, key));
+                        }
+                    }
+                }
+                let Some((k, _)) = pick else { break };
+                batch.extend(self.pending[k].pop_front());
             } else {
-                live.into_iter().next()
-            };
-            let Some(k) = pick else { break };
-            let events = &self.sources[k].events;
-            let take = if self.merge {
-                1
-            } else {
-                (self.size - batch.len()).min(events.len() - self.cursors[k])
-            };
-            batch.extend_from_slice(&events[self.cursors[k]..self.cursors[k] + take]);
-            self.cursors[k] += take;
+                let k = self.current;
+                if k >= self.sources.len() {
+                    break;
+                }
+                if self.head(k).is_none() {
+                    self.current += 1;
+                    continue;
+                }
+                let take = (self.size - batch.len()).min(self.pending[k].len());
+                batch.extend(self.pending[k].drain(..take));
+            }
         }
         (!batch.is_empty()).then_some(batch)
+    }
+}
+
+/// Subsearches of a run over loaded logs read the same logs again.
+#[derive(Debug)]
+pub struct StoredInputs(pub Vec<Source>);
+
+impl SubsearchRunner for StoredInputs {
+    fn run(&self, plan: &Plan, ctx: &RunContext, max: usize) -> Vec<Event> {
+        let never = AtomicBool::new(false);
+        let control = Control {
+            cancel: &never,
+            pause: None,
+            progress: false,
+        };
+        let mut results = run(plan, &self.0, false, ctx.clone(), &control).results;
+        results.truncate(max);
+        results
     }
 }
 
@@ -161,7 +235,7 @@ impl Stages {
 /// Runs `plan` over `sources`.
 pub fn run(plan: &Plan, sources: &[Source], merge: bool, ctx: RunContext, control: &Control) -> Outcome {
     let started = Instant::now();
-    let total: u64 = sources.iter().map(|s| s.events.len() as u64).sum();
+    let total: u64 = sources.iter().map(|s| s.events).sum();
     let size = if control.pause.is_some() { 1 } else { BATCH };
     let mut stages = Stages::new(plan, ctx);
     let mut outcome = Outcome::default();
@@ -243,42 +317,16 @@ impl Meter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quarry_engine::event::{Doc, Name, SourceMeta};
-    use std::sync::Arc;
 
+    /// A log whose events have times `times` (seconds), each with its number and the log's
+    /// name.
     fn source(name: &str, times: &[i64]) -> Source {
-        let meta = Arc::new(SourceMeta {
-            source: Name::from(name),
-            sourcetype: None,
-            host: Name::from("h"),
-            index: Name::from("main"),
-            profile: None,
-            projection: None,
-        });
-        let events = times
+        let text: String = times
             .iter()
             .enumerate()
-            .map(|(n, t)| {
-                Event::from_doc(Doc::new(
-                    format!("{{\"n\":{n}}}").into(),
-                    serde_json::json!({ "n": n, "from": name }),
-                    Some(*t),
-                    meta.clone(),
-                    n as u64 + 1,
-                ))
-            })
+            .map(|(n, t)| format!("{}\n", serde_json::json!({ "_time": t, "n": n, "from": name })))
             .collect();
-        Source {
-            path: name.into(),
-            sourcetype: None,
-            events,
-            lines: times.len() as u64,
-            bad_lines: 0,
-            bytes: 0,
-            first: None,
-            last: None,
-            elapsed: Duration::ZERO,
-        }
+        super::super::load::from_text(name, &text, &quarry_engine::input::ReadOptions::default())
     }
 
     fn order(feed: Feed) -> Vec<String> {
@@ -343,7 +391,7 @@ mod tests {
         assert_eq!(outcome.results.len(), 3);
         assert!(outcome.fed < 5000, "{}", outcome.fed);
         // The same results as the engine's own pipeline.
-        let all: Vec<Event> = sources[0].events.clone();
+        let all: Vec<Event> = sources[0].all_events();
         let (expected, _) = quarry_engine::run::run_events(&plan, all, RunContext::new(0.0));
         let n = |events: &[Event]| events.iter().map(|e| e.get("n").display_text()).collect::<Vec<_>>();
         assert_eq!(n(&outcome.results), n(&expected));

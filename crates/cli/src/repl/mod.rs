@@ -1,7 +1,7 @@
 //! `quarry repl`: an interactive shell over logs held in memory.
 //!
-//! Logs are read and parsed once (`load`), then every query runs over the events in memory
-//! (`exec`), batch by batch so that Ctrl-C can stop it. The line editor completes names
+//! Logs are read and parsed once (`load`) and kept as compressed lines (`store`); every query
+//! parses them again as it runs (`exec`), batch by batch so that Ctrl-C can stop it. The line editor completes names
 //! (`complete`), colours and hints what is typed (`highlight`), and waits for more lines
 //! while a query is unfinished (`validate`); dot commands (`dot`) load logs, list fields
 //! (`catalog`), explain plans (`explain`) and change settings (`session`). Results are tables
@@ -21,6 +21,7 @@ pub mod lex;
 pub mod load;
 pub mod pager;
 pub mod session;
+pub mod store;
 pub mod validate;
 
 use crate::commands::{EqlFlags, Failure, InputFlags};

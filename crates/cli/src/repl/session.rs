@@ -104,7 +104,7 @@ impl Session {
             fields.insert(name.to_string());
         }
         for source in &self.sources {
-            if let Some(profile) = source.events.first().and_then(|e| e.doc.as_ref()?.meta.profile.clone()) {
+            if let Some(profile) = &source.read.profile {
                 fields.extend(profile.derived_names().iter().map(|n| n.to_string()));
             }
         }
@@ -133,7 +133,7 @@ impl Session {
     }
 
     pub fn total_events(&self) -> usize {
-        self.sources.iter().map(|s| s.events.len()).sum()
+        self.sources.iter().map(|s| s.events as usize).sum()
     }
 
     /// Reads `path` into memory, with `sourcetype` or the session's.
@@ -153,14 +153,17 @@ impl Session {
         match load::load(path, &read, self.input.strict, &self.cancel, progress, &mut self.fields) {
             Ok(source) => {
                 let rate = source.bytes as f64 / source.elapsed.as_secs_f64().max(1e-9);
+                let kept = source.store.compressed_bytes();
                 eprintln!(
-                    "loaded {}: {} events, {} bad line(s), {} in {:.2} s ({}/s)",
+                    "loaded {}: {} events, {} bad line(s), {} in {:.2} s ({}/s), kept in {} ({:.0}% of its size)",
                     source.path,
-                    thousands(source.events.len() as u64),
+                    thousands(source.events),
                     source.bad_lines,
                     human_bytes(source.bytes),
                     source.elapsed.as_secs_f64(),
-                    human_bytes(rate as u64)
+                    human_bytes(rate as u64),
+                    human_bytes(kept),
+                    100.0 * kept as f64 / source.bytes.max(1) as f64
                 );
                 self.sources.push(source);
             }
@@ -198,11 +201,8 @@ impl Session {
         let mut ctx = RunContext::new(quarry_engine::func::FuncContext::wall_clock());
         ctx.geoip = self.env.geoip.clone();
         if plan.has_subsearch() {
-            // Subsearches run over the loaded events.
-            let all: Vec<quarry_engine::Event> = self.sources.iter().flat_map(|s| s.events.iter().cloned()).collect();
-            ctx.subsearch = Some(std::sync::Arc::new(quarry_engine::subsearch::MemoryInputs(
-                std::sync::Arc::new(all),
-            )));
+            // Subsearches run over the loaded logs.
+            ctx.subsearch = Some(Arc::new(exec::StoredInputs(self.sources.clone())));
         }
         exec::run(plan, &self.sources, merge, ctx, &self.control())
     }
