@@ -216,7 +216,13 @@ fn lines_without_the_queries_text_are_skipped_unparsed_and_counted() {
     assert!(text(&skipping.stdout).contains('1'));
 
     // --no-prefilter parses every line: same answer, and the broken line is reported.
-    let parsing = quarry(&["query", "--stats", "--no-prefilter", "user=u7 | stats count", input.path()]);
+    let parsing = quarry(&[
+        "query",
+        "--stats",
+        "--no-prefilter",
+        "user=u7 | stats count",
+        input.path(),
+    ]);
     assert_eq!(parsing.status.code(), Some(0), "{}", text(&parsing.stderr));
     let stats: serde_json::Value = serde_json::from_str(text(&parsing.stderr).lines().last().unwrap()).unwrap();
     assert_eq!(stats["prefiltered"], 0);
