@@ -135,7 +135,9 @@ def sequences(results):
 
 
 def duckdb_cmd(sql):
-    code = f"import duckdb; print(repr(duckdb.sql({sql!r}).fetchall()))"
+    # The progress bar DuckDB draws on long queries would land in the answer.
+    code = (f"import duckdb; duckdb.execute('SET enable_progress_bar = false'); "
+            f"print(repr(duckdb.sql({sql!r}).fetchall()))")
     return [sys.executable, "-c", code]
 
 

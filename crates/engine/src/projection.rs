@@ -39,6 +39,13 @@ pub struct FieldSet {
     paths: HashMap<Box<str>, Keep, ahash::RandomState>,
     /// EQL paths (their leading attributes, `a.b.c`) whose candidate keys are all kept whole.
     eql: HashMap<Box<str>, (), ahash::RandomState>,
+    /// Bit `n` (n < 64) is set when some path in `paths` is `n` bytes long, bit 63 also for
+    /// longer ones: most keys of a line are rejected without hashing.
+    lengths: u64,
+}
+
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 impl FieldSet {
@@ -52,10 +59,12 @@ impl FieldSet {
 
     fn insert(&mut self, name: &str) {
         self.paths.insert(name.into(), Keep::Whole);
+        self.lengths |= length_bit(name.len());
         for (at, _) in name.char_indices() {
             let rest = &name[at..];
             if rest.starts_with('.') || rest.starts_with("{}") {
                 self.paths.entry(name[..at].into()).or_insert(Keep::Partial);
+                self.lengths |= length_bit(at);
             }
         }
     }
@@ -66,6 +75,7 @@ impl FieldSet {
     fn insert_eql(&mut self, attrs: &str) {
         for (at, _) in attrs.match_indices('.').chain([(attrs.len(), "")]) {
             self.paths.insert(attrs[..at].into(), Keep::Whole);
+            self.lengths |= length_bit(at);
         }
         self.eql.insert(attrs.into(), ());
     }
@@ -82,6 +92,9 @@ impl FieldSet {
 
     /// What to keep of the value at `path`.
     pub fn keep(&self, path: &str) -> Keep {
+        if self.lengths & length_bit(path.len()) == 0 {
+            return Keep::No;
+        }
         self.paths.get(path).copied().unwrap_or(Keep::No)
     }
 

@@ -81,25 +81,9 @@ pub fn run_many(
             pipelines.iter_mut().enumerate().filter(|(k, _)| !stopped[*k]).collect();
         // Each plan's results of this batch, handed to the sink in plan order afterwards.
         let pushed: Vec<Pushed> = if live.len() > 1 && threads > 1 {
-            // Plans run side by side, a share of them on each thread.
-            let per_thread = live.len().div_ceil(threads);
             let batch = &batch;
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = live
-                    .chunks_mut(per_thread)
-                    .map(|group| {
-                        scope.spawn(move || {
-                            group
-                                .iter_mut()
-                                .map(|(k, pipeline)| push_one(*k, pipeline, batch.clone()))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                    .collect()
+            side_by_side(live, &shares, threads, &|k, pipeline| {
+                push_one(k, pipeline, batch.clone())
             })
         } else {
             // The last plan takes the batch; the others get cheap copies (events share their
@@ -136,19 +120,70 @@ pub fn run_many(
             ReadFlow::Continue
         }
     });
-    for (k, pipeline) in pipelines.iter_mut().enumerate() {
+    // Blocking commands finish now (sorting, grouping): the plans side by side again.
+    let tripped = ctx.limits.tripped();
+    let finish = |k: usize, pipeline: &mut Pipeline| {
         let started = Instant::now();
-        let share = &mut shares[k];
-        if !ctx.limits.tripped() {
-            pipeline.finish(&mut |out| {
-                share.results += out.len() as u64;
-                sink(k, out);
-            });
+        let mut results = Vec::new();
+        if !tripped {
+            pipeline.finish(&mut |out| results.push(out));
         }
-        share.busy += started.elapsed();
-        share.ops = pipeline.accounting();
+        Pushed {
+            plan: k,
+            results,
+            flow: Flow::Stop,
+            busy: started.elapsed(),
+        }
+    };
+    let all: Vec<(usize, &mut Pipeline)> = pipelines.iter_mut().enumerate().collect();
+    let finished = if threads > 1 && all.len() > 1 {
+        side_by_side(all, &shares, threads, &finish)
+    } else {
+        all.into_iter().map(|(k, pipeline)| finish(k, pipeline)).collect()
+    };
+    for done in finished {
+        let share = &mut shares[done.plan];
+        share.busy += done.busy;
+        for out in done.results {
+            share.results += out.len() as u64;
+            sink(done.plan, out);
+        }
+    }
+    for (k, pipeline) in pipelines.iter().enumerate() {
+        shares[k].ops = pipeline.accounting();
     }
     (summary, shares)
+}
+
+/// Runs `work` on every plan, on `threads` threads: each takes the next plan not yet run, the
+/// plans that have been busiest so far first, so that the slow ones start at once on threads
+/// of their own. The results come back in plan order.
+fn side_by_side(
+    mut plans: Vec<(usize, &mut Pipeline)>,
+    shares: &[PlanShare],
+    threads: usize,
+    work: &(dyn Fn(usize, &mut Pipeline) -> Pushed + Sync),
+) -> Vec<Pushed> {
+    // Popped from the end: least busy first in the vector.
+    plans.sort_by_key(|(k, _)| shares[*k].busy);
+    let count = plans.len();
+    let queue = std::sync::Mutex::new(plans);
+    let done = std::sync::Mutex::new(Vec::with_capacity(count));
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(count) {
+            scope.spawn(|| loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop());
+                let Some((k, pipeline)) = next else { break };
+                let result = work(k, pipeline);
+                if let Ok(mut done) = done.lock() {
+                    done.push(result);
+                }
+            });
+        }
+    });
+    let mut pushed = done.into_inner().unwrap_or_default();
+    pushed.sort_by_key(|p| p.plan);
+    pushed
 }
 
 /// What pushing one batch through one plan gave.
