@@ -73,6 +73,8 @@ fn spl_queries_read_the_same_fields_projected_or_whole() {
         "| stats values(*) as * by user | sort user | head 2",
         "| fillnull value=NA | stats count by late.x | sort - count | head 2",
         "| spath input=_raw path=event.outcome output=o | stats count by o",
+        // Held by sort before streamstats asks for `user` and `target{}.id`.
+        "| sort 0 n | streamstats count as c by user | where c=3 | table user target{}.id n | head 5",
     ] {
         same_answers(query, std::slice::from_ref(&log), None);
     }

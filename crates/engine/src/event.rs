@@ -10,7 +10,7 @@ use crate::projection::{FieldSet, Projection};
 use crate::value::Value;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A field name, shared between events.
 pub type Name = Arc<str>;
@@ -39,14 +39,19 @@ pub struct Doc {
     tree: Json,
     /// The fields `tree` was parsed for; `None` when it is the whole object.
     parsed_for: Option<Arc<FieldSet>>,
-    /// The whole object, parsed from `raw` the first time a field outside `parsed_for` is read.
+    /// The whole object, parsed from `raw` the first time every field is asked for.
     whole: OnceLock<Json>,
+    /// The line parsed again for the fields asked for after it was read (see [`Doc::read`]).
+    late: Mutex<Option<Arc<LateTree>>>,
     /// Epoch nanoseconds, from the time field; `None` when the event has no usable time.
     pub time_ns: Option<i64>,
     pub meta: Arc<SourceMeta>,
     /// 1-based line number (or element number in a JSON array file).
     pub line: u64,
 }
+
+/// A line parsed again for more fields: the fields, and the tree.
+type LateTree = (Arc<FieldSet>, Json);
 
 impl Doc {
     /// A record with its whole parsed object.
@@ -56,6 +61,7 @@ impl Doc {
             tree: json,
             parsed_for: None,
             whole: OnceLock::new(),
+            late: Mutex::new(None),
             time_ns,
             meta,
             line,
@@ -76,38 +82,69 @@ impl Doc {
             tree,
             parsed_for: Some(fields),
             whole: OnceLock::new(),
+            late: Mutex::new(None),
             time_ns,
             meta,
             line,
         }
     }
 
-    /// A tree that answers `name` (a Splunk name, or an EQL path written `a.b{}.c`) as the
-    /// whole object would. Asking for a field the tree was not parsed for teaches the run's
-    /// projection to parse it from now on.
-    pub fn tree_for(&self, name: &str) -> &Json {
+    /// Calls `read` with a tree that answers the Splunk field `name` as the whole object would.
+    /// A field the line was not parsed for teaches the run's projection to parse it from now
+    /// on, and this event's line is parsed again for the fields the run has asked for so far
+    /// (kept beside the first tree, and small: events held by `sort` or `stats` before a later
+    /// command asks for a field do not each grow a whole tree).
+    pub fn read<R>(&self, name: &str, read: impl FnOnce(&Json) -> R) -> R {
         match &self.parsed_for {
             Some(fields) if !fields.covers(name) => {
                 if let Some(projection) = &self.meta.projection {
                     projection.want([name]);
                 }
-                self.whole()
+                self.read_late(|fields| fields.covers(name), read)
             }
-            _ => &self.tree,
+            _ => read(&self.tree),
         }
     }
 
-    /// A tree that answers the EQL path whose leading attributes are `attrs` (`a.b.c`).
-    pub fn tree_for_eql(&self, attrs: &str) -> &Json {
+    /// [`Doc::read`] for the EQL path whose leading attributes are `attrs` (`a.b.c`).
+    pub fn read_eql<R>(&self, attrs: &str, read: impl FnOnce(&Json) -> R) -> R {
         match &self.parsed_for {
             Some(fields) if !fields.covers_eql(attrs) => {
                 if let Some(projection) = &self.meta.projection {
                     projection.want_eql(attrs);
                 }
-                self.whole()
+                self.read_late(|fields| fields.covers_eql(attrs), read)
             }
-            _ => &self.tree,
+            _ => read(&self.tree),
         }
+    }
+
+    fn read_late<R>(&self, covered: impl Fn(&FieldSet) -> bool, read: impl FnOnce(&Json) -> R) -> R {
+        if let Some(whole) = self.whole.get() {
+            return read(whole);
+        }
+        let late = self.late.lock().ok().and_then(|l| l.clone());
+        if let Some(late) = late.filter(|l| covered(&l.0)) {
+            return read(&late.1);
+        }
+        let fields = self.meta.projection.as_ref().and_then(|p| p.current());
+        match fields {
+            Some(fields) if covered(&fields) => {
+                let tree = crate::input::parse_json_with(&self.raw, |t| crate::projection::parse_projected(t, &fields))
+                    .unwrap_or(Json::Null);
+                let late = Arc::new((fields, tree));
+                if let Ok(mut slot) = self.late.lock() {
+                    *slot = Some(late.clone());
+                }
+                read(&late.1)
+            }
+            _ => read(self.whole()),
+        }
+    }
+
+    /// True when the whole object has been parsed (not only the fields asked for).
+    pub fn parsed_whole(&self) -> bool {
+        self.parsed_for.is_none() || self.whole.get().is_some()
     }
 
     /// The whole parsed object.
@@ -221,7 +258,7 @@ impl Event {
                 return v;
             }
         }
-        spl_lookup(doc.tree_for(name), name)
+        doc.read(name, |tree| spl_lookup(tree, name))
     }
 
     /// True when the field has a value (is not null or absent).

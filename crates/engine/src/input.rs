@@ -777,7 +777,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
 }
 
 /// [`parse_json`] with another parser.
-fn parse_json_with<T>(
+pub(crate) fn parse_json_with<T>(
     text: &str,
     parse: impl Fn(&str) -> Result<T, serde_json::Error>,
 ) -> Result<T, serde_json::Error> {
@@ -1041,5 +1041,28 @@ mod tests {
             &mut |_| Flow::Continue,
         );
         assert_eq!(summary.errors[0].message, "no such file");
+    }
+
+    #[test]
+    fn a_field_asked_for_late_parses_the_line_for_it_not_whole() {
+        let projection = Arc::new(crate::projection::Projection::new());
+        let opts = ReadOptions {
+            projection: Some(projection.clone()),
+            ..ReadOptions::default()
+        };
+        let (events, _, _) = read_text(
+            b"{\"user\":\"a\",\"big\":{\"x\":[1,2,3]},\"n\":1}\n{\"user\":\"b\",\"n\":2}\n",
+            &opts,
+        );
+        // Read before anyone asked for `user`: both lines were parsed for no field.
+        assert_eq!(events[0].get("user"), crate::Value::from("a"));
+        assert_eq!(events[1].get("user"), crate::Value::from("b"));
+        assert_eq!(events[1].get("n"), crate::Value::Int(2));
+        let doc = events[0].doc.as_ref().unwrap();
+        assert!(!doc.parsed_whole(), "only the fields asked for are parsed again");
+        assert!(projection.current().unwrap().covers("user"));
+        // Listing every field needs the whole line.
+        assert!(events[0].field_names().iter().any(|n| n.as_ref() == "big.x{}"));
+        assert!(doc.parsed_whole());
     }
 }

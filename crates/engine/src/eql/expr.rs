@@ -177,7 +177,7 @@ pub fn event_field(event: &Event, path: &[Step]) -> Value {
         }
     }
     match &event.doc {
-        Some(doc) => lookup(doc.tree_for_eql(&leading_attrs(path)), path),
+        Some(doc) => doc.read_eql(&leading_attrs(path), |tree| lookup(tree, path)),
         None => match path.first() {
             Some(Step::Attr(first)) => lookup_value(&event.get(first), &path[1..]),
             _ => Value::Null,
