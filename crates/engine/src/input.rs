@@ -12,6 +12,10 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+/// The read buffer of an input: smaller than a block, so that reading a block goes straight
+/// into it.
+const READ_BUFFER: usize = 64 * 1024;
+
 /// Longest line read by default: 64 MiB.
 pub const DEFAULT_MAX_LINE: usize = 64 * 1024 * 1024;
 
@@ -211,11 +215,12 @@ fn open(path: &str) -> Result<Box<dyn BufRead + Send>, String> {
         }
         Box::new(File::open(p).map_err(|e| io_message(&e))?)
     };
-    let mut reader = BufReader::with_capacity(1 << 20, raw);
+    // Reads of a block or more bypass this buffer (see `split_lines`).
+    let mut reader = BufReader::with_capacity(READ_BUFFER, raw);
     let head = reader.fill_buf().map_err(|e| io_message(&e))?;
     if head.starts_with(&[0x1f, 0x8b]) {
         let decoder = flate2::bufread::MultiGzDecoder::new(reader);
-        return Ok(Box::new(BufReader::with_capacity(1 << 20, decoder)));
+        return Ok(Box::new(BufReader::with_capacity(READ_BUFFER, decoder)));
     }
     Ok(Box::new(reader))
 }
@@ -545,18 +550,21 @@ fn split_lines(
     let mut carry: Vec<u8> = Vec::new();
     let mut eof = false;
     while !(eof && carry.is_empty()) {
+        // Reads go straight into the block (a reused block is already initialized up to
+        // about its size, so making room costs little).
         let mut bytes = buffer();
-        bytes.clear();
-        bytes.append(&mut carry);
+        let mut filled = carry.len();
+        bytes.resize(CHUNK_BYTES.max(filled), 0);
+        bytes[..filled].copy_from_slice(&carry);
+        carry.clear();
         let mut failure = None;
-        while !eof && bytes.len() < CHUNK_BYTES {
-            match reader.fill_buf() {
-                Ok([]) => eof = true,
-                Ok(block) => {
-                    let n = block.len().min(CHUNK_BYTES - bytes.len());
-                    bytes.extend_from_slice(&block[..n]);
-                    reader.consume(n);
-                    if eager && memchr::memchr(b'\n', &bytes).is_some() {
+        while !eof && filled < CHUNK_BYTES {
+            match reader.read(&mut bytes[filled..CHUNK_BYTES]) {
+                Ok(0) => eof = true,
+                Ok(n) => {
+                    let new = filled..filled + n;
+                    filled += n;
+                    if eager && memchr::memchr(b'\n', &bytes[new]).is_some() {
                         break;
                     }
                 }
@@ -567,6 +575,7 @@ fn split_lines(
                 }
             }
         }
+        bytes.truncate(filled);
         // Whole lines go now; the unfinished last one waits for the next block.
         let cut = match memchr::memrchr(b'\n', &bytes) {
             Some(i) => i + 1,
