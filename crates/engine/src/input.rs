@@ -296,15 +296,7 @@ pub fn read_bytes(
     on_bad: &mut dyn FnMut(&BadLine) -> Flow,
     consume: &mut dyn FnMut(Vec<Event>) -> Flow,
 ) -> ReadSummary {
-    let mut summary = ReadSummary {
-        inputs: 1,
-        ..ReadSummary::default()
-    };
-    let reader: Box<dyn BufRead + Send + '_> = Box::new(io::Cursor::new(bytes));
-    if read_stream(reader, name, true, opts, &mut summary, on_bad, consume) == Flow::Stop {
-        summary.stopped_early = true;
-    }
-    summary
+    read_reader(Box::new(io::Cursor::new(bytes)), name, opts, on_bad, consume)
 }
 
 /// Reads one input; `parallel` lets lines be parsed on several threads (not for stdin, whose

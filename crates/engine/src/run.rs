@@ -103,14 +103,9 @@ pub fn run_many(
                 .collect()
         };
         for done in pushed {
-            let share = &mut shares[done.plan];
-            share.busy += done.busy;
-            for out in done.results {
-                share.results += out.len() as u64;
-                sink(done.plan, out);
-            }
-            if done.flow == Flow::Stop {
-                stopped[done.plan] = true;
+            let plan = done.plan;
+            if done.hand_on(&mut shares, sink) == Flow::Stop {
+                stopped[plan] = true;
             }
         }
         // A limit hit (memory, --timeout) stops everything: no partial answer is finished.
@@ -142,12 +137,7 @@ pub fn run_many(
         all.into_iter().map(|(k, pipeline)| finish(k, pipeline)).collect()
     };
     for done in finished {
-        let share = &mut shares[done.plan];
-        share.busy += done.busy;
-        for out in done.results {
-            share.results += out.len() as u64;
-            sink(done.plan, out);
-        }
+        done.hand_on(&mut shares, sink);
     }
     for (k, pipeline) in pipelines.iter().enumerate() {
         shares[k].ops = pipeline.accounting();
@@ -192,6 +182,20 @@ struct Pushed {
     results: Vec<Vec<Event>>,
     flow: Flow,
     busy: Duration,
+}
+
+impl Pushed {
+    /// Gives the results to the sink and counts them and the time in the plan's share; the
+    /// plan's flow.
+    fn hand_on(self, shares: &mut [PlanShare], sink: &mut dyn FnMut(usize, Vec<Event>)) -> Flow {
+        let share = &mut shares[self.plan];
+        share.busy += self.busy;
+        for out in self.results {
+            share.results += out.len() as u64;
+            sink(self.plan, out);
+        }
+        self.flow
+    }
 }
 
 fn push_one(plan: usize, pipeline: &mut Pipeline, events: Vec<Event>) -> Pushed {
