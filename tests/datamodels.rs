@@ -298,7 +298,7 @@ fn okta_system_log_events_are_authentication_events() {
     };
     assert_eq!(
         okta("| tstats count from datamodel=Authentication.Privileged_Authentication"),
-        vec![json!({"count": 104})]
+        vec![json!({"count": 116})]
     );
     assert_eq!(
         okta("| tstats count from datamodel=Authentication where nodename=Authentication.Failed_Authentication by Authentication.dest"),
