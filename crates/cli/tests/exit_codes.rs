@@ -2,53 +2,9 @@
 //! 3 resource limit; `--stats` gives the accounting as JSON.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn quarry(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarry"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("QUARRY_GEOIP")
-        .output()
-        .expect("quarry runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A scratch file that is removed afterwards.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn path_for(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("quarry-exit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join(name)
-    }
-
-    fn new(name: &str, content: &[u8]) -> Scratch {
-        let path = Scratch::path_for(name);
-        std::fs::write(&path, content).unwrap();
-        Scratch(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_file(&self.0).ok();
-    }
-}
+use common::{quarry, text, Scratch};
 
 fn users(n: usize) -> Vec<u8> {
     (0..n)
@@ -58,7 +14,7 @@ fn users(n: usize) -> Vec<u8> {
 
 #[test]
 fn a_clean_run_exits_0_with_an_accounting_line() {
-    let log = Scratch::new("ok.ndjson", &users(3));
+    let log = Scratch::new("ok.ndjson", users(3));
     let out = quarry(&["query", "| stats count", log.path()]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
@@ -69,14 +25,14 @@ fn a_clean_run_exits_0_with_an_accounting_line() {
 
 #[test]
 fn a_query_that_does_not_parse_exits_1() {
-    let log = Scratch::new("q.ndjson", &users(1));
+    let log = Scratch::new("q.ndjson", users(1));
     let out = quarry(&["query", "| stats count by", log.path()]);
     assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
 fn an_unsupported_command_exits_1() {
-    let log = Scratch::new("u.ndjson", &users(1));
+    let log = Scratch::new("u.ndjson", users(1));
     let out = quarry(&["query", "| cluster showcount=t", log.path()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("unsupported: cluster"));
@@ -117,7 +73,7 @@ fn a_one_gigabyte_line_is_skipped_with_its_number_and_the_limit_without_holding_
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(1 << 30).unwrap();
     drop(file);
-    let log = Scratch(path);
+    let log = Scratch::adopt(path);
     let out = quarry(&["query", "--stats", "| stats count", log.path()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
@@ -135,7 +91,7 @@ fn a_one_gigabyte_line_is_skipped_with_its_number_and_the_limit_without_holding_
 
 #[test]
 fn the_memory_limit_stops_a_blocking_command_with_exit_3() {
-    let log = Scratch::new("many.ndjson", &users(3000));
+    let log = Scratch::new("many.ndjson", users(3000));
     let out = quarry(&["query", "--max-memory", "64K", "| sort - n", log.path()]);
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty(), "no partial results: {}", text(&out.stdout));
@@ -150,7 +106,7 @@ fn the_memory_limit_stops_a_blocking_command_with_exit_3() {
 
 #[test]
 fn the_memory_limit_applies_to_rules_too() {
-    let log = Scratch::new("rules.ndjson", &users(3000));
+    let log = Scratch::new("rules.ndjson", users(3000));
     let rule = Scratch::new(
         "users.rule.toml",
         b"id = \"r1\"\nname = \"every user\"\nlanguage = \"spl\"\nquery = '| stats count by user'\n",
@@ -162,7 +118,7 @@ fn the_memory_limit_applies_to_rules_too() {
 
 #[test]
 fn a_timeout_stops_the_run_with_exit_3() {
-    let log = Scratch::new("slow.ndjson", &users(3000));
+    let log = Scratch::new("slow.ndjson", users(3000));
     let out = quarry(&["query", "--timeout", "0s", "| stats count", log.path()]);
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains("quarry: error: query timed out after 0s (--timeout)"));

@@ -1,41 +1,9 @@
 //! The `quarry gen okta` command: output to stdout or a file, the truth file, help and errors.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn quarry(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarry"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("quarry runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A scratch directory that is removed afterwards.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("quarry-gen-cli-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
-}
+use common::{quarry, text, ScratchDir as Scratch};
 
 const ARGS: &[&str] = &["gen", "okta", "--events", "1500", "--seed", "42", "--rate", "20"];
 

@@ -3,45 +3,9 @@
 //! memory the same query gives its whole answer.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn quarry(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarry"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .env("NO_COLOR", "1")
-        .env_remove("QUARRY_GEOIP")
-        .output()
-        .expect("quarry runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A log file that is removed afterwards.
-struct Log(PathBuf);
-
-impl Log {
-    fn new(name: &str, content: String) -> Log {
-        let dir = std::env::temp_dir().join(format!("quarry-limits-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        std::fs::write(&path, content).unwrap();
-        Log(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for Log {
-    fn drop(&mut self) {
-        std::fs::remove_file(&self.0).ok();
-    }
-}
+use common::{quarry, text, Scratch as Log};
 
 /// One event whose `s` holds `0..n` separated by commas.
 fn numbers(name: &str, n: usize) -> Log {
@@ -99,7 +63,7 @@ fn transaction_over_more_events_than_the_budget_exits_3() {
 
 #[test]
 fn makeresults_of_a_hundred_million_rows_exits_3_under_the_default_budget() {
-    let log = Log::new("one.ndjson", "{}\n".to_string());
+    let log = Log::new("one.ndjson", "{}\n");
     let out = quarry(&["query", "| makeresults count=100000000 | stats count", log.path()]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(

@@ -2,29 +2,14 @@
 //! `quarry port` report, and `run`, `check` and `lint` given those files directly.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use serde_json::Value as Json;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{quarry, text};
+
+use serde_json::Value as Json;
+use std::process::Output;
 
 const UPSTREAM: &str = "tests/fixtures/upstream";
-
-fn quarry(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarry"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("QUARRY_GEOIP")
-        .output()
-        .expect("quarry runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `quarry port --format json`: the rows by rule name, and the summary.
 fn port_json(extra: &[&str]) -> (Vec<Json>, Json) {

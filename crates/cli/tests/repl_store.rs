@@ -3,37 +3,16 @@
 //! subsearches, time-ordered EQL over several logs, and logs with bad lines.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use std::path::PathBuf;
+mod common;
+
+use common::ScratchDir as Scratch;
+
 use std::process::{Command, Stdio};
 
 fn quarry() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_quarry"));
+    let mut command = common::command();
+    command.env_remove("QUARRY_REPL_PAUSE_MS");
     command
-        .env("NO_COLOR", "1")
-        .env_remove("QUARRY_REPL_PAUSE_MS")
-        .env_remove("QUARRY_GEOIP");
-    command
-}
-
-/// A scratch directory that is removed afterwards.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("quarry-repl-store-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
 }
 
 /// A generated Okta log of `events` events.
