@@ -8,7 +8,7 @@ mod common;
 use quarry_cli::diagnostics::render_all;
 use quarry_cli::output::to_json;
 use quarry_engine::eql::EqlOptions;
-use quarry_engine::input::{read_str, Flow, ReadOptions};
+use quarry_engine::input::ReadOptions;
 use quarry_engine::lookup::LookupRegistry;
 use quarry_engine::ops::{Accounting, RunContext};
 use quarry_engine::plan::EventOrder;
@@ -56,17 +56,7 @@ fn run_with(query: &str, events: &[Json], lookups: &Arc<LookupRegistry>, macros:
     )
     .map_err(|d| render_all(&d, &sources, false))?;
     let text: String = events.iter().map(|e| format!("{e}\n")).collect();
-    let mut read = Vec::new();
-    read_str(
-        &text,
-        "events.ndjson",
-        &ReadOptions::default(),
-        &mut |b| panic!("bad test line: {b}"),
-        &mut |batch| {
-            read.extend(batch);
-            Flow::Continue
-        },
-    );
+    let read = common::read_events(&text, &ReadOptions::default());
     let mut ctx = RunContext::new(1_700_000_000.0);
     ctx.subsearch = Some(Arc::new(MemoryInputs(Arc::new(read.clone()))));
     let (out, accounting) = quarry_engine::run::run_events(&compiled.plan, read, ctx);

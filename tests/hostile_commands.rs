@@ -9,28 +9,25 @@
 //! pattern that backtracks exponentially under PCRE finishes at once.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod common;
+
 use quarry_cli::library;
 use quarry_cli::output::to_json;
 use quarry_engine::eql::EqlOptions;
-use quarry_engine::input::{read_str, Flow, ReadOptions};
+use quarry_engine::input::ReadOptions;
 use quarry_engine::limits::{LimitKind, Limits, DEFAULT_MAX_MEMORY};
 use quarry_engine::lookup::LookupRegistry;
 use quarry_engine::ops::RunContext;
 use quarry_engine::plan::EventOrder;
 use quarry_syntax::{SourceKind, SourceMap};
 use serde_json::{json, Value as Json};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const SMALL: usize = 1 << 20;
 
 fn lookups() -> Arc<LookupRegistry> {
-    let mut registry = LookupRegistry::new();
-    registry
-        .load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lookups"))
-        .unwrap();
-    Arc::new(registry)
+    common::fixture_lookups()
 }
 
 /// Runs `query` over NDJSON `text` under `limits`; the results and the limit hit, if any.
@@ -46,17 +43,7 @@ fn run(query: &str, text: &str, limits: Limits) -> (Vec<Json>, Option<quarry_eng
         &lookups(),
     )
     .unwrap_or_else(|e| panic!("{query}: {e:?}"));
-    let mut events = Vec::new();
-    read_str(
-        text,
-        "events.ndjson",
-        &ReadOptions::default(),
-        &mut |b| panic!("bad test line: {b}"),
-        &mut |batch| {
-            events.extend(batch);
-            Flow::Continue
-        },
-    );
+    let events = common::read_events(text, &ReadOptions::default());
     let mut ctx = RunContext::new(1_700_000_000.0);
     ctx.limits = limits.clone();
     let (out, _) = quarry_engine::run::run_events(&compiled.plan, events, ctx);

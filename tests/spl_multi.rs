@@ -4,26 +4,23 @@
 //! ones in `tests/fixtures/lookups/`.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod common;
+
 use quarry_cli::diagnostics::render_all;
 use quarry_cli::library;
 use quarry_cli::output::to_json;
 use quarry_engine::eql::EqlOptions;
-use quarry_engine::input::{read_str, Flow, ReadOptions};
+use quarry_engine::input::ReadOptions;
 use quarry_engine::lookup::LookupRegistry;
 use quarry_engine::ops::RunContext;
 use quarry_engine::plan::EventOrder;
 use quarry_syntax::spl::parse_pipeline;
 use quarry_syntax::{SourceId, SourceKind, SourceMap};
 use serde_json::{json, Value as Json};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 fn lookups() -> Arc<LookupRegistry> {
-    let mut registry = LookupRegistry::new();
-    registry
-        .load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lookups"))
-        .unwrap();
-    Arc::new(registry)
+    common::fixture_lookups()
 }
 
 fn run(query: &str, events: &[Json]) -> Result<Vec<Json>, String> {
@@ -40,17 +37,7 @@ fn run(query: &str, events: &[Json]) -> Result<Vec<Json>, String> {
     )
     .map_err(|d| render_all(&d, &sources, false))?;
     let text: String = events.iter().map(|e| format!("{e}\n")).collect();
-    let mut read_events = Vec::new();
-    read_str(
-        &text,
-        "events.ndjson",
-        &ReadOptions::default(),
-        &mut |b| panic!("bad test line: {b}"),
-        &mut |batch| {
-            read_events.extend(batch);
-            Flow::Continue
-        },
-    );
+    let read_events = common::read_events(&text, &ReadOptions::default());
     let (out, _) = quarry_engine::run::run_events(&compiled.plan, read_events, RunContext::new(1_700_000_000.0));
     Ok(out.iter().map(to_json).collect())
 }

@@ -128,17 +128,7 @@ pub fn eql_with(
         time_unit: Some(quarry_engine::time::TimeUnit::Millis),
         ..ReadOptions::default()
     };
-    let mut events = Vec::new();
-    read_str(
-        ndjson,
-        "events.ndjson",
-        &read,
-        &mut |b| panic!("bad test line: {b}"),
-        &mut |batch| {
-            events.extend(batch);
-            Flow::Continue
-        },
-    );
+    let events = read_events(ndjson, &read);
     let (results, _) = quarry_engine::run::run_events(&plan, events, RunContext::new(0.0));
     let id_of = |e: &Event| {
         e.doc
@@ -243,18 +233,32 @@ pub fn query_files(query: &str, files: &[PathBuf], sourcetype: Option<&str>) -> 
 /// Runs `query` over NDJSON text.
 pub fn query_text(query: &str, ndjson: &str, sourcetype: Option<&str>) -> Result<Vec<Event>, String> {
     let compiled = compile(query, None, sourcetype)?;
+    let events = read_events(ndjson, &compiled.read);
+    Ok(quarry_engine::run::run_events(&compiled.plan, events, RunContext::new(0.0)).0)
+}
+
+/// The events of NDJSON text, read as `quarry query` reads a file named `events.ndjson`; a bad
+/// line fails the test.
+pub fn read_events(ndjson: &str, read: &ReadOptions) -> Vec<Event> {
     let mut events = Vec::new();
     read_str(
         ndjson,
         "events.ndjson",
-        &compiled.read,
+        read,
         &mut |b| panic!("bad test line: {b}"),
         &mut |batch| {
             events.extend(batch);
             Flow::Continue
         },
     );
-    Ok(quarry_engine::run::run_events(&compiled.plan, events, RunContext::new(0.0)).0)
+    events
+}
+
+/// The lookup tables of `tests/fixtures/lookups`.
+pub fn fixture_lookups() -> std::sync::Arc<quarry_engine::lookup::LookupRegistry> {
+    let mut registry = quarry_engine::lookup::LookupRegistry::new();
+    registry.load(&root().join("tests/fixtures/lookups")).unwrap();
+    std::sync::Arc::new(registry)
 }
 
 /// The files of a fixture directory (`tests/fixtures/<dir>`), in name order.
