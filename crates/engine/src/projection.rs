@@ -97,14 +97,6 @@ impl FieldSet {
         }
         self.paths.get(path).copied().unwrap_or(Keep::No)
     }
-
-    /// The wanted names.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.paths
-            .iter()
-            .filter(|(_, keep)| **keep == Keep::Whole)
-            .map(|(name, _)| name.as_ref())
-    }
 }
 
 /// The fields a run has asked for so far, shared by its reader and its events.
@@ -172,10 +164,6 @@ impl Projection {
     /// From now on lines are parsed whole.
     pub fn want_everything(&self) {
         self.everything.store(true, Ordering::Relaxed);
-    }
-
-    pub fn wants_everything(&self) -> bool {
-        self.everything.load(Ordering::Relaxed)
     }
 
     /// Counts events parsed projected.
