@@ -133,30 +133,25 @@ impl Projection {
     /// Adds `names` to the set (a no-op for names already in it).
     pub fn want<S: AsRef<str>>(&self, names: impl IntoIterator<Item = S>) {
         let names: Vec<S> = names.into_iter().collect();
-        let Ok(read) = self.current.read() else { return };
-        if names.iter().all(|n| read.covers(n.as_ref())) {
-            return;
-        }
-        drop(read);
-        if let Ok(mut write) = self.current.write() {
-            let mut next = FieldSet::clone(&write);
-            for name in &names {
-                next.insert(name.as_ref());
-            }
-            *write = Arc::new(next);
-        }
+        self.grow(
+            |set| names.iter().all(|n| set.covers(n.as_ref())),
+            |set| names.iter().for_each(|n| set.insert(n.as_ref())),
+        );
     }
 
     /// Adds an EQL path (its leading attributes, `a.b.c`).
     pub fn want_eql(&self, attrs: &str) {
-        let Ok(read) = self.current.read() else { return };
-        if read.covers_eql(attrs) {
+        self.grow(|set| set.covers_eql(attrs), |set| set.insert_eql(attrs));
+    }
+
+    /// Replaces the set by a copy with `add` applied, unless it is already `covered`.
+    fn grow(&self, covered: impl Fn(&FieldSet) -> bool, add: impl Fn(&mut FieldSet)) {
+        if self.current.read().map_or(true, |set| covered(&set)) {
             return;
         }
-        drop(read);
         if let Ok(mut write) = self.current.write() {
             let mut next = FieldSet::clone(&write);
-            next.insert_eql(attrs);
+            add(&mut next);
             *write = Arc::new(next);
         }
     }
