@@ -454,6 +454,99 @@ fn fillnull_without_fields_fills_every_field_seen_in_the_results() {
 }
 
 #[test]
+fn fillnull_without_fields_fills_what_the_pipeline_emptied_and_not_what_it_empties_later() {
+    let data = events(&[json!({"a": 1, "b": 1}), json!({"b": 2}), json!({"a": 3})]);
+    // `a` emptied before the fill is filled; `b` removed after it stays removed.
+    let rows = spl_with(
+        "| eval a=if(a=1, null(), a) | fillnull value=X | eval c=if(b=2, null(), b) | table a b c",
+        &data,
+        input(),
+    );
+    assert_eq!(
+        rows,
+        vec![
+            json!({"a": "X", "b": 1, "c": 1}),
+            json!({"a": "X", "b": 2}),
+            json!({"a": 3, "b": "X", "c": "X"}),
+        ]
+    );
+    let rows = spl_with("| fillnull value=X | fields - b | table *", &data, input());
+    assert_eq!(column(&rows, "b"), vec![Json::Null, Json::Null, Json::Null]);
+    assert_eq!(column(&rows, "a"), vec![json!(1), json!("X"), json!(3)]);
+}
+
+#[test]
+fn fillnull_results_carry_the_filled_fields_into_the_output() {
+    let data = events(&[json!({"a": 1, "n": {"x": [1, 2]}}), json!({"b": 2})]);
+    let rows = spl_with("| fillnull value=-", &data, input());
+    assert_eq!(
+        rows,
+        vec![
+            json!({"a": 1, "n": {"x": [1, 2]}, "b": "-"}),
+            json!({"b": 2, "a": "-", "n.x{}": "-"}),
+        ]
+    );
+}
+
+#[test]
+fn a_second_fillnull_keeps_what_the_first_filled() {
+    let data = events(&[json!({"a": 1}), json!({"b": 2})]);
+    let rows = spl_with(
+        "| fillnull value=X | eval c=if(isnull(b) OR b=\"X\", 1, null()) | fillnull value=Y | table a b c",
+        &data,
+        input(),
+    );
+    assert_eq!(
+        rows,
+        vec![json!({"a": 1, "b": "X", "c": 1}), json!({"a": "X", "b": 2, "c": "Y"})]
+    );
+}
+
+#[test]
+fn fillnull_fills_every_result_of_a_large_result_set() {
+    let data = events(
+        &(0..3000)
+            .map(|i| if i % 2 == 0 { json!({"a": i}) } else { json!({"b": i}) })
+            .collect::<Vec<_>>(),
+    );
+    let rows = spl("| fillnull value=X | stats count by a b", &data);
+    assert_eq!(rows.len(), 3000);
+    let filled = spl("| fillnull value=X | where a=\"X\" OR b=\"X\" | stats count", &data);
+    assert_eq!(filled, vec![json!({"count": 3000})]);
+    assert_eq!(
+        spl("| fillnull value=X | head 3 | stats count", &data),
+        vec![json!({"count": 3})]
+    );
+}
+
+#[test]
+fn fillnull_fills_derived_fields_but_they_are_computed_before_it() {
+    // Splunk computes aliases and calculated fields as it retrieves an event, before the
+    // pipeline: `related.user` (actor.alternateId and actor.displayName) of the second event
+    // does not take in the alternateId that fillnull gives it.
+    let data = events(&[
+        json!({"actor": {"alternateId": "a@x.io", "displayName": "A"}}),
+        json!({"actor": {"displayName": "B"}}),
+    ]);
+    let okta = Opts {
+        sourcetype: Some("OktaIM2:log"),
+        ..input()
+    };
+    let rows = spl_with(
+        "| fillnull value=X | table actor.alternateId user related.user",
+        &data,
+        okta,
+    );
+    assert_eq!(
+        rows,
+        vec![
+            json!({"actor.alternateId": "a@x.io", "user": "a@x.io", "related.user": ["a@x.io", "A"]}),
+            json!({"actor.alternateId": "X", "user": "X", "related.user": "B"}),
+        ]
+    );
+}
+
+#[test]
 fn fields_keeps_or_removes_with_wildcards() {
     let data = events(&[json!({"lat": 1, "lon": 2, "City": "X", "n": 3})]);
     let rows = spl("| fields - lat, lon | table *", &data);

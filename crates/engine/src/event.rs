@@ -147,6 +147,16 @@ impl Doc {
         self.parsed_for.is_none() || self.whole.get().is_some()
     }
 
+    /// The name of every field of the object ([`spl_flat_names`]). A line parsed projected is
+    /// scanned for them: its whole object is neither built nor kept.
+    pub fn flat_names(&self) -> Vec<String> {
+        if self.parsed_whole() {
+            return spl_flat_names(self.whole());
+        }
+        crate::flat_names::scan(&self.raw)
+            .unwrap_or_else(|| spl_flat_names(&crate::input::parse_json::<Json>(&self.raw).unwrap_or(Json::Null)))
+    }
+
     /// The whole parsed object.
     pub fn whole(&self) -> &Json {
         if self.parsed_for.is_none() {
@@ -183,6 +193,20 @@ pub struct Event {
     pub fields: FieldMap,
     /// For a result made of several events (an EQL sequence, sample or join): its events.
     pub group: Option<Arc<Group>>,
+    /// What `fillnull` without a field list gave the fields this event lacked, applied as they
+    /// are read (see [`Fill`]).
+    pub fill: Option<Arc<Fill>>,
+}
+
+/// `fillnull`'s value for every field of a result set, applied to a source event when a field
+/// is read instead of written into each event: an event that lacks one of `names` (from its
+/// source, its derived fields and what the pipeline wrote before the fill) reads it as `value`.
+/// Calculated fields and event types are computed before the fill, as Splunk computes them when
+/// the event is retrieved.
+#[derive(Debug)]
+pub struct Fill {
+    pub names: indexmap::IndexSet<Name, ahash::RandomState>,
+    pub value: Value,
 }
 
 /// A result made of several events, in stage order. A missing-event stage (`![...]`) has no
@@ -200,6 +224,7 @@ impl Event {
             doc: None,
             fields: FieldMap::default(),
             group: Some(Arc::new(group)),
+            fill: None,
         }
     }
 }
@@ -210,6 +235,7 @@ impl Event {
             doc: Some(Arc::new(doc)),
             fields: FieldMap::default(),
             group: None,
+            fill: None,
         }
     }
 
@@ -219,6 +245,7 @@ impl Event {
             doc: None,
             fields,
             group: None,
+            fill: None,
         }
     }
 
@@ -230,6 +257,15 @@ impl Event {
         if let Some(v) = self.fields.get(name) {
             return v.clone();
         }
+        let v = self.get_from_source(name, layer);
+        match &self.fill {
+            Some(fill) if v.is_null() && layer == Layer::All && fill.names.contains(name) => fill.value.clone(),
+            _ => v,
+        }
+    }
+
+    /// A field as the source event and the profile give it (nothing the pipeline wrote).
+    fn get_from_source(&self, name: &str, layer: Layer) -> Value {
         let Some(doc) = &self.doc else {
             return Value::Null;
         };
@@ -280,27 +316,65 @@ impl Event {
     }
 
     /// Every field that has a value: default fields, derived fields, extracted fields and
-    /// written fields, each once.
+    /// written fields, each once. The source event is parsed whole (and kept so) for the values
+    /// the caller will read next.
     pub fn field_names(&self) -> Vec<Name> {
+        self.field_names_with(|doc| spl_flat_names(doc.whole()), |_| false)
+    }
+
+    /// [`Event::field_names`] without the names `known` accepts (they are not looked up), for
+    /// a caller that reads none of the values: a source event parsed projected stays so
+    /// ([`Doc::flat_names`]).
+    pub fn field_names_besides(&self, known: impl Fn(&str) -> bool) -> Vec<Name> {
+        self.field_names_with(Doc::flat_names, known)
+    }
+
+    fn field_names_with(
+        &self,
+        flat_names: impl FnOnce(&Doc) -> Vec<String>,
+        known_before: impl Fn(&str) -> bool,
+    ) -> Vec<Name> {
         // Each name with whether it is known to have a value; the others are looked up.
         let mut names: IndexMap<Name, bool, ahash::RandomState> = IndexMap::default();
+        // A name seen again takes the later `has_value` when `replace`.
+        let mut add = |name: &str, has_value: bool, replace: bool, as_name: &dyn Fn() -> Name| {
+            if known_before(name) {
+                return;
+            }
+            match names.get_mut(name) {
+                Some(known) => {
+                    if replace {
+                        *known = has_value;
+                    }
+                }
+                None => {
+                    names.insert(as_name(), has_value);
+                }
+            }
+        };
         if let Some(doc) = &self.doc {
             for name in DEFAULT_FIELDS {
-                names.insert(Name::from(*name), false);
+                add(name, false, true, &|| Name::from(*name));
             }
             if let Some(profile) = &doc.meta.profile {
                 for name in profile.derived_names() {
-                    names.insert(name.clone(), false);
+                    add(name, false, true, &|| name.clone());
                 }
             }
             // An extracted field has a value (whatever a derived field of its name gives,
             // the event's own value shows through a null one), unless the pipeline hid it.
-            for name in spl_flat_names(doc.whole()) {
-                names.insert(Name::from(name), true);
+            for name in flat_names(doc) {
+                add(&name, true, true, &|| Name::from(name.as_str()));
             }
         }
         for name in self.fields.keys() {
-            names.insert(name.clone(), false);
+            add(name, false, true, &|| name.clone());
+        }
+        if let Some(fill) = &self.fill {
+            // A filled name has a value, unless the pipeline hid it after the fill.
+            for name in &fill.names {
+                add(name, true, false, &|| name.clone());
+            }
         }
         names
             .into_iter()
@@ -309,9 +383,24 @@ impl Event {
             .collect()
     }
 
-    /// The fields written by the pipeline, without the source event (for rows).
-    pub fn written(&self) -> impl Iterator<Item = (&Name, &Value)> {
-        self.fields.iter().filter(|(_, v)| !v.is_null())
+    /// The fields the pipeline changed: written (a null one hides the source's field) or filled.
+    pub fn changes(&self) -> Vec<(Name, Value)> {
+        let mut out: Vec<(Name, Value)> = self.fields.iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+        if let Some(fill) = &self.fill {
+            for name in &fill.names {
+                if !self.fields.contains_key(name) && self.get_from_source(name, Layer::All).is_null() {
+                    out.push((name.clone(), fill.value.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The fields the pipeline gave a value (for rows: all of them).
+    pub fn written(&self) -> Vec<(Name, Value)> {
+        let mut out = self.changes();
+        out.retain(|(_, v)| !v.is_null());
+        out
     }
 
     pub fn time(&self) -> Option<f64> {

@@ -8,6 +8,7 @@ pub mod datamodel;
 pub mod eql;
 pub mod event;
 pub mod expr;
+pub mod flat_names;
 pub mod func;
 pub mod geoip;
 pub mod input;

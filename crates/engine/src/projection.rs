@@ -288,7 +288,7 @@ impl<'de> Visitor<'de> for Node<'_> {
 }
 
 /// An object key, borrowed from the text unless it holds escapes.
-struct Key;
+pub(crate) struct Key;
 
 impl<'de> DeserializeSeed<'de> for Key {
     type Value = Cow<'de, str>;

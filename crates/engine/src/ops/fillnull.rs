@@ -1,17 +1,26 @@
 //! `fillnull`: with a field list, fills those fields event by event; without one, waits for
-//! the whole result set and fills every field any result has.
+//! the whole result set and fills every field any result has. Source events are not filled in
+//! place: they carry one shared [`Fill`] applied as their fields are read, so holding them costs
+//! only the names seen (their lines are not even parsed whole for them), and they are handed on
+//! a batch at a time.
 
 use super::{Flow, Operator, RunContext};
-use crate::event::{Event, Name};
+use crate::event::{Event, Fill, Name};
 use crate::value::Value;
 use indexmap::IndexSet;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// How many held events one call of `finish` hands on.
+const FILL_BATCH: usize = 1024;
 
 pub struct FillNull {
     value: Value,
     fields: Option<Vec<Name>>,
-    /// Held events, each with the positions in `seen` of the fields it has.
-    held: Vec<(Event, Vec<u64>)>,
+    held: VecDeque<Event>,
+    /// Every field some held event has, in the order first seen.
     seen: IndexSet<Name, ahash::RandomState>,
+    fill: Option<Arc<Fill>>,
 }
 
 impl FillNull {
@@ -19,17 +28,39 @@ impl FillNull {
         FillNull {
             value,
             fields,
-            held: Vec::new(),
+            held: VecDeque::new(),
             seen: IndexSet::default(),
+            fill: None,
         }
     }
 
-    fn fill(event: &mut Event, fields: &mut dyn Iterator<Item = &Name>, value: &Value) {
+    /// Writes `value` into each of `fields` the event lacks.
+    fn fill_in_place<'a>(event: &mut Event, fields: impl Iterator<Item = &'a Name>, value: &Value) {
         for name in fields {
             if event.get(name).is_null() {
                 event.set(name.clone(), value.clone());
             }
         }
+    }
+
+    fn fill_held(&self, event: &mut Event, fill: &Arc<Fill>) {
+        // Rows are small and have no source to read through; an event filled before keeps
+        // that fill's values, written out now.
+        if event.doc.is_none() || event.fill.is_some() {
+            FillNull::fill_in_place(event, fill.names.iter(), &fill.value);
+            return;
+        }
+        // A field the pipeline emptied before the fill is filled too.
+        let emptied: Vec<Name> = event
+            .fields
+            .iter()
+            .filter(|(name, v)| v.is_null() && fill.names.contains(*name))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in emptied {
+            event.set(name, fill.value.clone());
+        }
+        event.fill = Some(fill.clone());
     }
 }
 
@@ -38,20 +69,15 @@ impl Operator for FillNull {
         match &self.fields {
             Some(fields) => {
                 for event in batch.iter_mut() {
-                    FillNull::fill(event, &mut fields.iter(), &self.value);
+                    FillNull::fill_in_place(event, fields.iter(), &self.value);
                 }
             }
             None => {
                 for event in batch.drain(..) {
-                    let mut has = Vec::new();
-                    for name in event.field_names() {
-                        let (at, _) = self.seen.insert_full(name);
-                        if has.len() <= at / 64 {
-                            has.resize(at / 64 + 1, 0);
-                        }
-                        has[at / 64] |= 1 << (at % 64);
-                    }
-                    self.held.push((event, has));
+                    let seen = &self.seen;
+                    let new = event.field_names_besides(|name| seen.contains(name));
+                    self.seen.extend(new);
+                    self.held.push_back(event);
                 }
             }
         }
@@ -62,14 +88,23 @@ impl Operator for FillNull {
         if self.fields.is_some() {
             return;
         }
-        // A field the event had when it came has a value; every other field seen is null in it.
-        for (mut event, has) in self.held.drain(..) {
-            for (at, name) in self.seen.iter().enumerate() {
-                if has.get(at / 64).is_none_or(|bits| bits & (1 << (at % 64)) == 0) {
-                    event.set(name.clone(), self.value.clone());
-                }
-            }
+        let fill = self
+            .fill
+            .get_or_insert_with(|| {
+                Arc::new(Fill {
+                    names: std::mem::take(&mut self.seen),
+                    value: self.value.clone(),
+                })
+            })
+            .clone();
+        let batch = self.held.len().min(FILL_BATCH);
+        for mut event in self.held.drain(..batch).collect::<Vec<_>>() {
+            self.fill_held(&mut event, &fill);
             out.push(event);
         }
+    }
+
+    fn finishing(&self) -> bool {
+        !self.held.is_empty()
     }
 }

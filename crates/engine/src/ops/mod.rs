@@ -100,8 +100,14 @@ pub trait Operator: Send {
     /// Processes a batch in place: keeps, changes or takes its events.
     fn push(&mut self, batch: &mut Vec<Event>, ctx: &RunContext) -> Flow;
 
-    /// End of input: emits whatever was held back.
+    /// End of input: emits whatever was held back, all at once or (while [`Operator::finishing`]
+    /// says so) over several calls.
     fn finish(&mut self, _out: &mut Vec<Event>, _ctx: &RunContext) {}
+
+    /// True while `finish` has more to emit.
+    fn finishing(&self) -> bool {
+        false
+    }
 
     /// Adds what this operator has to report.
     fn account(&self, _acc: &mut Accounting) {}
@@ -203,19 +209,23 @@ impl Pipeline {
             if !self.ctx.limits.check_time() {
                 return;
             }
-            let mut out = Vec::new();
-            self.ops[k].finish(&mut out, &self.ctx);
-            if out.is_empty() {
-                continue;
-            }
-            for j in k + 1..self.ops.len() {
-                if out.is_empty() {
+            loop {
+                let mut out = Vec::new();
+                self.ops[k].finish(&mut out, &self.ctx);
+                // An operator after this one that has all it wants (`head`) ends its output.
+                let mut stopped = false;
+                for j in k + 1..self.ops.len() {
+                    if out.is_empty() {
+                        break;
+                    }
+                    stopped |= self.ops[j].push(&mut out, &self.ctx) == Flow::Stop;
+                }
+                if !out.is_empty() && !self.ctx.limits.tripped() {
+                    sink(out);
+                }
+                if stopped || !self.ops[k].finishing() || !self.ctx.limits.check_time() {
                     break;
                 }
-                self.ops[j].push(&mut out, &self.ctx);
-            }
-            if !out.is_empty() && !self.ctx.limits.tripped() {
-                sink(out);
             }
         }
     }
