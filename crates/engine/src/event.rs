@@ -33,7 +33,7 @@ pub struct SourceMeta {
 #[derive(Debug)]
 pub struct Doc {
     /// The line as read (without its line end): Splunk's `_raw`.
-    pub raw: Box<str>,
+    pub raw: Arc<str>,
     /// The parsed JSON object, whole or (when `parsed_for` is set) only the parts those fields
     /// need.
     tree: Json,
@@ -55,7 +55,7 @@ type LateTree = (Arc<FieldSet>, Json);
 
 impl Doc {
     /// A record with its whole parsed object.
-    pub fn new(raw: Box<str>, json: Json, time_ns: Option<i64>, meta: Arc<SourceMeta>, line: u64) -> Doc {
+    pub fn new(raw: Arc<str>, json: Json, time_ns: Option<i64>, meta: Arc<SourceMeta>, line: u64) -> Doc {
         Doc {
             raw,
             tree: json,
@@ -70,7 +70,7 @@ impl Doc {
 
     /// A record whose tree holds only what `fields` need ([`crate::projection`]).
     pub fn projected(
-        raw: Box<str>,
+        raw: Arc<str>,
         tree: Json,
         fields: Arc<FieldSet>,
         time_ns: Option<i64>,
@@ -142,19 +142,39 @@ impl Doc {
         }
     }
 
+    /// The record without its parsed trees, for an event held long before its fields are read:
+    /// a field read later parses the line again, for the fields the run asks for by then.
+    pub fn without_trees(&self) -> Doc {
+        Doc {
+            raw: self.raw.clone(),
+            tree: Json::Null,
+            parsed_for: Some(Arc::new(FieldSet::default())),
+            whole: OnceLock::new(),
+            late: Mutex::new(None),
+            time_ns: self.time_ns,
+            meta: self.meta.clone(),
+            line: self.line,
+        }
+    }
+
     /// True when the whole object has been parsed (not only the fields asked for).
     pub fn parsed_whole(&self) -> bool {
         self.parsed_for.is_none() || self.whole.get().is_some()
     }
 
-    /// The name of every field of the object ([`spl_flat_names`]). A line parsed projected is
-    /// scanned for them: its whole object is neither built nor kept.
-    pub fn flat_names(&self) -> Vec<String> {
-        if self.parsed_whole() {
-            return spl_flat_names(self.whole());
-        }
-        crate::flat_names::scan(&self.raw)
-            .unwrap_or_else(|| spl_flat_names(&crate::input::parse_json::<Json>(&self.raw).unwrap_or(Json::Null)))
+    /// The name of every field of the object ([`spl_flat_names`]) that `wanted` accepts. A line
+    /// parsed projected is scanned for them: its whole object is neither built nor kept.
+    pub fn flat_names(&self, wanted: &dyn Fn(&str) -> bool) -> Vec<String> {
+        let mut names = if self.parsed_whole() {
+            spl_flat_names(self.whole())
+        } else {
+            match crate::flat_names::scan_for(&self.raw, wanted) {
+                Some(names) => return names,
+                None => spl_flat_names(&crate::input::parse_json::<Json>(&self.raw).unwrap_or(Json::Null)),
+            }
+        };
+        names.retain(|n| wanted(n));
+        names
     }
 
     /// The whole parsed object.
@@ -270,7 +290,7 @@ impl Event {
             return Value::Null;
         };
         match name {
-            "_raw" => return Value::str(&*doc.raw),
+            "_raw" => return Value::Str(doc.raw.clone()),
             "_time" => {
                 return doc
                     .time_ns
@@ -297,6 +317,14 @@ impl Event {
         doc.read(name, |tree| spl_lookup(tree, name))
     }
 
+    /// Lets go of the parsed trees of its source event ([`Doc::without_trees`]); another
+    /// holder of the same event (another rule of the run) keeps them as long as it holds it.
+    pub fn shed_trees(&mut self) {
+        if let Some(doc) = &mut self.doc {
+            *doc = Arc::new(doc.without_trees());
+        }
+    }
+
     /// True when the field has a value (is not null or absent).
     pub fn has(&self, name: &str) -> bool {
         !self.get(name).is_null()
@@ -319,20 +347,20 @@ impl Event {
     /// written fields, each once. The source event is parsed whole (and kept so) for the values
     /// the caller will read next.
     pub fn field_names(&self) -> Vec<Name> {
-        self.field_names_with(|doc| spl_flat_names(doc.whole()), |_| false)
+        self.field_names_with(|doc, _| spl_flat_names(doc.whole()), &|_| false)
     }
 
     /// [`Event::field_names`] without the names `known` accepts (they are not looked up), for
     /// a caller that reads none of the values: a source event parsed projected stays so
     /// ([`Doc::flat_names`]).
     pub fn field_names_besides(&self, known: impl Fn(&str) -> bool) -> Vec<Name> {
-        self.field_names_with(Doc::flat_names, known)
+        self.field_names_with(Doc::flat_names, &known)
     }
 
     fn field_names_with(
         &self,
-        flat_names: impl FnOnce(&Doc) -> Vec<String>,
-        known_before: impl Fn(&str) -> bool,
+        flat_names: impl FnOnce(&Doc, &dyn Fn(&str) -> bool) -> Vec<String>,
+        known_before: &dyn Fn(&str) -> bool,
     ) -> Vec<Name> {
         // Each name with whether it is known to have a value; the others are looked up.
         let mut names: IndexMap<Name, bool, ahash::RandomState> = IndexMap::default();
@@ -363,7 +391,7 @@ impl Event {
             }
             // An extracted field has a value (whatever a derived field of its name gives,
             // the event's own value shows through a null one), unless the pipeline hid it.
-            for name in flat_names(doc) {
+            for name in flat_names(doc, &|name| !known_before(name)) {
                 add(&name, true, true, &|| Name::from(name.as_str()));
             }
         }

@@ -14,7 +14,17 @@ use std::fmt;
 /// not a JSON object, has a number out of range, or repeats a key: the parsed object keeps the
 /// last value of a key at its first place, which a scan in document order does not see).
 pub fn scan(text: &str) -> Option<Vec<String>> {
-    let mut names = Names::default();
+    scan_for(text, &|_| true)
+}
+
+/// [`scan`], leaving out the names `wanted` refuses (without copying them).
+pub fn scan_for(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+    let mut names = Names {
+        path: String::new(),
+        found: Default::default(),
+        ambiguous: false,
+        wanted,
+    };
     let mut de = serde_json::Deserializer::from_str(text);
     let top = Walk {
         names: &mut names,
@@ -28,29 +38,30 @@ pub fn scan(text: &str) -> Option<Vec<String>> {
     Some(names.found.into_keys().collect())
 }
 
-#[derive(Default)]
-struct Names {
+struct Names<'w> {
     path: String,
     found: indexmap::IndexMap<String, (), ahash::RandomState>,
     ambiguous: bool,
+    wanted: &'w dyn Fn(&str) -> bool,
 }
 
 /// A value at `names.path`; says whether it was an object.
-struct Walk<'a> {
-    names: &'a mut Names,
+struct Walk<'a, 'w> {
+    names: &'a mut Names<'w>,
     top: bool,
 }
 
-impl Walk<'_> {
+impl Walk<'_, '_> {
     fn scalar(self) -> bool {
-        if !self.top && !self.names.found.contains_key(self.names.path.as_str()) {
+        let path = self.names.path.as_str();
+        if !self.top && (self.names.wanted)(path) && !self.names.found.contains_key(path) {
             self.names.found.insert(self.names.path.clone(), ());
         }
         false
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Walk<'_> {
+impl<'de> DeserializeSeed<'de> for Walk<'_, '_> {
     type Value = bool;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
@@ -58,7 +69,7 @@ impl<'de> DeserializeSeed<'de> for Walk<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Walk<'_> {
+impl<'de> Visitor<'de> for Walk<'_, '_> {
     type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -163,5 +174,14 @@ mod tests {
         assert_eq!(scan("[1,2]"), None);
         assert_eq!(scan(r#"{"a":1} x"#), None);
         assert_eq!(scan(r#"{"a":1e999}"#), None);
+    }
+
+    #[test]
+    fn a_scan_can_leave_names_out() {
+        let text = r#"{"a":1,"b":{"c":"x","d":2},"e":[{"f":1}]}"#;
+        assert_eq!(
+            scan_for(text, &|n| n != "b.c" && n != "a"),
+            Some(vec!["b.d".into(), "e{}.f".into()])
+        );
     }
 }

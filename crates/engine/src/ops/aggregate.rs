@@ -51,11 +51,18 @@ impl Aggregate {
 /// Every group key of an event (the cartesian product of multivalue by-fields); empty when a
 /// by-field is null.
 pub fn group_keys(by: &[Name], event: &Event) -> Vec<Vec<Value>> {
-    let mut keys: Vec<Vec<Value>> = vec![Vec::new()];
+    let mut keys: Vec<Vec<Value>> = vec![Vec::with_capacity(by.len())];
     for field in by {
         let value = event.get(field);
         if value.is_null() {
             return Vec::new();
+        }
+        if value.len() == 1 {
+            // The common case: every key takes the one value.
+            for key in keys.iter_mut() {
+                key.push(value.clone());
+            }
+            continue;
         }
         let mut next = Vec::with_capacity(keys.len() * value.len());
         for key in &keys {

@@ -9,12 +9,43 @@ use std::collections::{BTreeMap, HashSet};
 /// Splunk's `list()` keeps at most this many values.
 pub const LIST_LIMIT: usize = 100;
 
+/// `values()`'s distinct values, sorted by text; the value kept is the first seen with that
+/// text. A sorted vector while small (most groups hold one or two values, and a B-tree node
+/// has room for eleven), a B-tree once large.
+#[derive(Clone, Debug, Default)]
+pub struct SortedValues {
+    small: Vec<(String, Value)>,
+    large: BTreeMap<String, Value>,
+}
+
+impl SortedValues {
+    const SMALL: usize = 16;
+
+    fn insert(&mut self, v: &Value) {
+        let text = v.display_text();
+        if self.large.is_empty() {
+            match self.small.binary_search_by(|(t, _)| t.as_str().cmp(&text)) {
+                Ok(_) => return,
+                Err(at) if self.small.len() < Self::SMALL => {
+                    self.small.insert(at, (text, v.clone()));
+                    return;
+                }
+                Err(_) => self.large = std::mem::take(&mut self.small).into_iter().collect(),
+            }
+        }
+        self.large.entry(text).or_insert_with(|| v.clone());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Value> {
+        self.small.iter().map(|(_, v)| v).chain(self.large.values())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum AggState {
     Count(u64),
     Distinct(HashSet<String, ahash::RandomState>),
-    /// Sorted by text; the value kept is the first seen with that text.
-    Values(BTreeMap<String, Value>),
+    Values(SortedValues),
     List(Vec<Value>),
     Extreme {
         max: bool,
@@ -54,7 +85,7 @@ impl AggState {
         match func {
             AggFunc::Count => AggState::Count(0),
             AggFunc::DistinctCount => AggState::Distinct(HashSet::default()),
-            AggFunc::Values => AggState::Values(BTreeMap::new()),
+            AggFunc::Values => AggState::Values(SortedValues::default()),
             AggFunc::List => AggState::List(Vec::new()),
             AggFunc::Min | AggFunc::Max => AggState::Extreme {
                 max: func == AggFunc::Max,
@@ -143,9 +174,7 @@ impl AggState {
             AggState::Distinct(set) => {
                 set.insert(v.display_text());
             }
-            AggState::Values(map) => {
-                map.entry(v.display_text()).or_insert_with(|| v.clone());
-            }
+            AggState::Values(values) => values.insert(v),
             AggState::List(items) => {
                 if items.len() < LIST_LIMIT {
                     items.push(v.clone());
@@ -245,7 +274,7 @@ impl AggState {
         match self {
             AggState::Count(n) => Value::Int(*n as i64),
             AggState::Distinct(set) => Value::Int(set.len() as i64),
-            AggState::Values(map) => Value::multi(map.values().cloned()),
+            AggState::Values(values) => Value::multi(values.iter().cloned()),
             AggState::List(items) => Value::multi(items.iter().cloned()),
             AggState::Extreme { number, text, .. } => match (number, text) {
                 (Some((_, v)), _) => v.clone(),
@@ -345,6 +374,23 @@ mod tests {
         );
         let texts: Vec<String> = r.iter().map(|v| v.display_text()).collect();
         assert_eq!(texts, vec!["10", "9", "a", "b"]);
+    }
+
+    #[test]
+    fn many_values_stay_distinct_sorted_and_first_seen() {
+        // Past the small sorted vector, into the B-tree, the order and the first-seen rule hold.
+        let mut input: Vec<Value> = (0..40).rev().map(|i| Value::from(format!("v{i:02}"))).collect();
+        input.push(Value::Int(7));
+        input.push(Value::from("7"));
+        input.extend((0..40).map(|i| Value::from(format!("v{i:02}"))));
+        let r = feed(AggFunc::Values, &input);
+        let values: Vec<Value> = r.iter().cloned().collect();
+        assert_eq!(values.len(), 41);
+        assert_eq!(values[0], Value::Int(7));
+        let texts: Vec<String> = values.iter().map(|v| v.display_text()).collect();
+        let mut sorted = texts.clone();
+        sorted.sort();
+        assert_eq!(texts, sorted);
     }
 
     #[test]

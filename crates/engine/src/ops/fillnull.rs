@@ -73,10 +73,11 @@ impl Operator for FillNull {
                 }
             }
             None => {
-                for event in batch.drain(..) {
+                for mut event in batch.drain(..) {
                     let seen = &self.seen;
                     let new = event.field_names_besides(|name| seen.contains(name));
                     self.seen.extend(new);
+                    event.shed_trees();
                     self.held.push_back(event);
                 }
             }
