@@ -109,12 +109,23 @@ def sh(cmd, stdin_text=None):
     return out.stdout.decode(), took, peak
 
 
-def measure(cmd, runs, stdin_text=None):
-    try:
-        results = [sh(cmd, stdin_text) for _ in range(runs)]
-    except (RuntimeError, OSError) as e:
-        return Measured(error=str(e))
-    return Measured(results[0][0], statistics.median(r[1] for r in results), max(r[2] for r in results))
+def measure_all(cmds, runs):
+    """Runs every command of `cmds` `runs` times, round by round (each round runs each command
+    once), so that a machine whose speed drifts during the benchmark slows every tool alike and
+    the ratios hold; a command that fails is not run again."""
+    results = [[] for _ in cmds]
+    errors = [None] * len(cmds)
+    for _ in range(runs):
+        for i, cmd in enumerate(cmds):
+            if errors[i] is not None:
+                continue
+            try:
+                results[i].append(sh(cmd))
+            except (RuntimeError, OSError) as e:
+                errors[i] = str(e)
+    return [Measured(error=e) if e is not None else
+            Measured(r[0][0], statistics.median(x[1] for x in r), max(x[2] for x in r))
+            for r, e in zip(results, errors)]
 
 
 def rows(out):
@@ -263,10 +274,8 @@ def ask(question, runs, peers):
     """Measures every way of asking `question`; returns result rows (the first is the reference)."""
     results = []
     reference = None
-    for run in question["runs"]:
-        if run["tool"] != "quarry" and not peers.get(run["tool"]):
-            continue
-        m = measure(run["cmd"], runs)
+    asked = [run for run in question["runs"] if run["tool"] == "quarry" or peers.get(run["tool"])]
+    for run, m in zip(asked, measure_all([run["cmd"] for run in asked], runs)):
         row = dict(question=question["name"], tool=run["tool"], lang=run["lang"], secs=m.secs, peak_kb=m.peak_kb,
                    error=m.error, same=None, verdict="", approximation=run.get("approximation", False))
         if m.error is None:
@@ -334,9 +343,10 @@ def run_rules(log, runs):
     total = collections.Counter()
     paths = rule_files()
     width = max([len(os.path.relpath(p, ROOT)) for p in paths] + [44])
-    for path in paths:
+    measured = measure_all([base + [path, "--input", log] for path in paths]
+                           + [base + [os.path.join(ROOT, "queries"), "--input", log]], runs)
+    for path, m in zip(paths, measured):
         rel = os.path.relpath(path, ROOT)
-        m = measure(base + [path, "--input", log], runs)
         row = dict(rule=rel, seed=rel.startswith("queries/splunk/"), secs=m.secs, peak_kb=m.peak_kb, error=m.error)
         if m.error is None:
             alerts = alerts_by_rule(m.out)
@@ -345,7 +355,7 @@ def run_rules(log, runs):
         singles.append(row)
         say(f"  {rel:{width}} {fmt_secs(m.secs)} {fmt_mib(m.peak_kb)}  "
             + (f"{row['alerts']} alert(s)" if m.error is None else f"failed: {m.error}"))
-    m = measure(base + [os.path.join(ROOT, "queries"), "--input", log], runs)
+    m = measured[-1]
     one = dict(rule="queries/ (one pass)", secs=m.secs, peak_kb=m.peak_kb, error=m.error)
     if m.error is None:
         alerts = alerts_by_rule(m.out)
@@ -588,8 +598,7 @@ def startup(peers):
         if peers.get("jq"):
             cmds["jq"] = ["jq", ".", empty.name]
         parts = []
-        for name, cmd in cmds.items():
-            m = measure(cmd, 3)
+        for name, m in zip(cmds, measure_all(list(cmds.values()), 3)):
             parts.append(f"{name} {m.secs:.2f} s" if m.error is None else f"{name} failed")
     return ", ".join(parts)
 
