@@ -333,6 +333,35 @@ fn l0009_near_misses() {
     }
 }
 
+// ------------------------------------------------------------------ L0010
+
+#[test]
+fn l0010_streamstats_window_by_without_global_false() {
+    let q = "x | streamstats current=f window=1 last(n) as previous by user";
+    let (f, text) = lint(q, None);
+    assert_eq!(codes(&f), ["L0010"], "{text}");
+    assert!(f[0].message.contains("window=1 ... by user"), "{text}");
+    assert!(f[0].help[0].contains("global=false"), "{text}");
+    // Spelled out, `global=true` is the same single window.
+    let (f, text) = lint("x | streamstats window=5 global=true count by a b", None);
+    assert_eq!(codes(&f), ["L0010"], "{text}");
+    assert!(text.contains("a single window"), "{text}");
+}
+
+#[test]
+fn l0010_near_misses() {
+    for q in [
+        "x | streamstats current=f window=1 global=false last(n) as previous by user",
+        "x | streamstats window=1 global=f count by user",
+        "x | streamstats window=3 avg(n)",
+        "x | streamstats window=0 count by user",
+        "x | streamstats count by user",
+        "x | streamstats time_window=1h count by user",
+    ] {
+        assert_eq!(codes(&lint(q, None).0), Vec::<&str>::new(), "{q}");
+    }
+}
+
 // ------------------------------------------------------------------ shipped rules
 
 /// The verbatim ESCU rule: every reason its `behaviour` gives, and the final search.

@@ -42,6 +42,8 @@ pub const UNDEFINED_MACRO: &str = "L0007";
 pub const WILDCARD_EQUALITY: &str = "L0008";
 /// EQL `sequence` without a (positive) `maxspan`.
 pub const UNBOUNDED_SEQUENCE: &str = "L0009";
+/// SPL `streamstats window=N ... by x` without `global=false`: one window over all events.
+pub const SHARED_WINDOW: &str = "L0010";
 
 /// One kind of finding, for `--help` and documentation.
 pub struct Finding {
@@ -87,6 +89,10 @@ pub const FINDINGS: &[Finding] = &[
     Finding {
         code: UNBOUNDED_SEQUENCE,
         summary: "EQL sequence without a positive maxspan: unbounded in time and in state",
+    },
+    Finding {
+        code: SHARED_WINDOW,
+        summary: "SPL streamstats window=N ... by without global=false: one window of the last N events of all groups",
     },
 ];
 

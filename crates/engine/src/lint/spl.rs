@@ -1,13 +1,13 @@
 //! The SPL pipeline, command by command: which fields are constant (and why), which fields can
 //! exist, and the findings that follow — a condition that can never hold (L0004), grouping by
-//! a constant (L0005), grouping by a field that is never there (L0006) — plus the findings
-//! about single expressions (`exprs`).
+//! a constant (L0005), grouping by a field that is never there (L0006), a `streamstats` window
+//! shared by its groups (L0010) — plus the findings about single expressions (`exprs`).
 
 use super::abs::{aggregate_constant, merge_origins, Abs, Fact, Origin, Truth};
 use super::eval::{self, Facts};
 use super::names::Names;
 use super::produced::Produced;
-use super::{exprs, finding, CONSTANT_GROUP, MISSING_GROUP_FIELD, NEVER_TRUE};
+use super::{exprs, finding, CONSTANT_GROUP, MISSING_GROUP_FIELD, NEVER_TRUE, SHARED_WINDOW};
 use crate::lower::spl::decode_search_literal;
 use crate::plan::{AggFunc, FieldPattern};
 use crate::profile::Profile;
@@ -51,8 +51,39 @@ fn check_expressions(command: &Command, names: &Names, out: &mut Vec<Diagnostic>
                 exprs::check(c, false, names, out);
             }
         }
+        Command::StreamStats(s) => check_shared_window(s, out),
         _ => {}
     }
+}
+
+/// L0010: `streamstats window=N ... by x` without `global=false`. Splunk's `global` defaults
+/// to true: the window is the last N events of every group together, and each group's
+/// statistics are taken from its events among them; `previous` in `streamstats current=f
+/// window=1 last(x) as previous by user` is empty whenever another user's event came between.
+fn check_shared_window(s: &StreamStats, out: &mut Vec<Diagnostic>) {
+    let option = |name: &str| s.options.iter().find(|o| o.name.is(name));
+    let Some(window) = option("window") else { return };
+    let size = window.value.text.trim().parse::<u64>().unwrap_or(0);
+    if size == 0 || s.by.is_empty() {
+        return;
+    }
+    let global = option("global");
+    if global.is_some_and(|g| matches!(g.value.text.to_ascii_lowercase().as_str(), "false" | "f" | "0")) {
+        return;
+    }
+    let by: Vec<&str> = s.by.iter().map(|f| f.name.as_str()).collect();
+    let span = s.by.iter().map(|f| f.span).reduce(Span::to).unwrap_or(s.span);
+    let message = format!(
+        "`streamstats window={size} ... by {}` keeps one window of the last {size} event(s) of all groups, not one per group",
+        by.join(" ")
+    );
+    let mut d = finding(SHARED_WINDOW, message)
+        .with_label(window.span, "one window for every group")
+        .with_secondary(span, "statistics per group, from its events in that window");
+    if let Some(global) = global {
+        d = d.with_secondary(global.span, "a single window");
+    }
+    out.push(d.with_help("for a window per group, add `global=false`"));
 }
 
 struct Walk<'a> {
