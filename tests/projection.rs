@@ -72,6 +72,10 @@ fn spl_queries_read_the_same_fields_projected_or_whole() {
         "| head 3 | table *",
         "| stats values(*) as * by user | sort user | head 2",
         "| fillnull value=NA | stats count by late.x | sort - count | head 2",
+        // Held by fillnull (which lets go of their trees) before stats reads fields no earlier
+        // command read; then every field of the filled results.
+        "n>2400 | fillnull value=NA | stats count by late.x rare.key target{}.id | sort - count | head 4",
+        "n>2990 | fillnull value=NA | table *",
         "| spath input=_raw path=event.outcome output=o | stats count by o",
         // Held by sort before streamstats asks for `user` and `target{}.id`.
         "| sort 0 n | streamstats count as c by user | where c=3 | table user target{}.id n | head 5",
@@ -103,6 +107,7 @@ fn shipped_rule_queries_read_the_same_fields_projected_or_whole() {
         "| stats dc(client.ipAddress) as ips values(outcome.result) as results by actor.alternateId",
         "tag=authentication | stats count by action, user",
         "| eval n=mvcount('target{}.alternateId') | stats count by n",
+        "eventType=user.* | fillnull value=NULL | stats count by user src client.device outcome.reason | sort - count",
     ] {
         same_answers(query, &okta, Some("OktaIM2:log"));
     }

@@ -29,6 +29,30 @@ pub struct SourceMeta {
     pub projection: Option<Arc<Projection>>,
 }
 
+/// The sources of the events an operator holds, each again with a projection of its own: a
+/// held event that let go of its trees ([`Event::shed_trees`]) is parsed again for just the
+/// fields read from held events, not for everything the run has read.
+#[derive(Default)]
+pub struct HeldSources(ahash::AHashMap<usize, Arc<SourceMeta>>);
+
+impl HeldSources {
+    fn own(&mut self, meta: &Arc<SourceMeta>) -> Arc<SourceMeta> {
+        self.0
+            .entry(Arc::as_ptr(meta) as usize)
+            .or_insert_with(|| {
+                Arc::new(SourceMeta {
+                    source: meta.source.clone(),
+                    sourcetype: meta.sourcetype.clone(),
+                    host: meta.host.clone(),
+                    index: meta.index.clone(),
+                    profile: meta.profile.clone(),
+                    projection: meta.projection.as_ref().map(|_| Arc::new(Projection::new())),
+                })
+            })
+            .clone()
+    }
+}
+
 /// One input record as read.
 #[derive(Debug)]
 pub struct Doc {
@@ -143,8 +167,9 @@ impl Doc {
     }
 
     /// The record without its parsed trees, for an event held long before its fields are read:
-    /// a field read later parses the line again, for the fields the run asks for by then.
-    pub fn without_trees(&self) -> Doc {
+    /// a field read later parses the line again, for the fields `meta`'s projection asks for
+    /// by then.
+    pub fn without_trees(&self, meta: Arc<SourceMeta>) -> Doc {
         Doc {
             raw: self.raw.clone(),
             tree: Json::Null,
@@ -152,7 +177,7 @@ impl Doc {
             whole: OnceLock::new(),
             late: Mutex::new(None),
             time_ns: self.time_ns,
-            meta: self.meta.clone(),
+            meta,
             line: self.line,
         }
     }
@@ -317,11 +342,13 @@ impl Event {
         doc.read(name, |tree| spl_lookup(tree, name))
     }
 
-    /// Lets go of the parsed trees of its source event ([`Doc::without_trees`]); another
-    /// holder of the same event (another rule of the run) keeps them as long as it holds it.
-    pub fn shed_trees(&mut self) {
+    /// Lets go of the parsed trees of its source event ([`Doc::without_trees`]), for an
+    /// operator that holds it among `held`; another holder of the same event (another rule of
+    /// the run) keeps them as long as it holds it.
+    pub fn shed_trees(&mut self, held: &mut HeldSources) {
         if let Some(doc) = &mut self.doc {
-            *doc = Arc::new(doc.without_trees());
+            let meta = held.own(&doc.meta);
+            *doc = Arc::new(doc.without_trees(meta));
         }
     }
 

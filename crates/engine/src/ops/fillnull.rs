@@ -5,7 +5,7 @@
 //! a batch at a time.
 
 use super::{Flow, Operator, RunContext};
-use crate::event::{Event, Fill, Name};
+use crate::event::{Event, Fill, HeldSources, Name};
 use crate::value::Value;
 use indexmap::IndexSet;
 use std::collections::VecDeque;
@@ -21,6 +21,7 @@ pub struct FillNull {
     /// Every field some held event has, in the order first seen.
     seen: IndexSet<Name, ahash::RandomState>,
     fill: Option<Arc<Fill>>,
+    sources: HeldSources,
 }
 
 impl FillNull {
@@ -31,6 +32,7 @@ impl FillNull {
             held: VecDeque::new(),
             seen: IndexSet::default(),
             fill: None,
+            sources: HeldSources::default(),
         }
     }
 
@@ -77,7 +79,7 @@ impl Operator for FillNull {
                     let seen = &self.seen;
                     let new = event.field_names_besides(|name| seen.contains(name));
                     self.seen.extend(new);
-                    event.shed_trees();
+                    event.shed_trees(&mut self.sources);
                     self.held.push_back(event);
                 }
             }
