@@ -88,17 +88,20 @@ impl Operator for Aggregate {
             }
             let inputs = Inputs::read(specs, &self.spec.by, event, ctx);
             for key in keys {
-                if !self.groups.contains_key(&key) {
-                    let bytes = 64 + key.iter().map(value_bytes).sum::<usize>() + 96 * specs.len();
-                    if !ctx.limits.charge(bytes, self.spec_name()) {
-                        batch.clear();
-                        return Flow::Stop;
+                let at = match self.groups.get_index_of(key.as_slice()) {
+                    Some(at) => at,
+                    None => {
+                        let bytes = 64 + key.iter().map(value_bytes).sum::<usize>() + 96 * specs.len();
+                        if !ctx.limits.charge(bytes, self.spec_name()) {
+                            batch.clear();
+                            return Flow::Stop;
+                        }
+                        self.groups.insert_full(key, Slots::new(specs)).0
                     }
+                };
+                if let Some((_, slots)) = self.groups.get_index_mut(at) {
+                    slots.add(specs, &inputs);
                 }
-                self.groups
-                    .entry(key)
-                    .or_insert_with(|| Slots::new(specs))
-                    .add(specs, &inputs);
             }
         }
         if self.spec.keep_events {

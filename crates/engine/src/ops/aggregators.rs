@@ -171,9 +171,13 @@ impl AggState {
     fn add_one(&mut self, v: &Value) {
         match self {
             AggState::Count(n) => *n += 1,
-            AggState::Distinct(set) => {
-                set.insert(v.display_text());
-            }
+            AggState::Distinct(set) => match v {
+                // The common case, a text already counted, allocates nothing.
+                Value::Str(text) if set.contains(&**text) => {}
+                _ => {
+                    set.insert(v.display_text());
+                }
+            },
             AggState::Values(values) => values.insert(v),
             AggState::List(items) => {
                 if items.len() < LIST_LIMIT {
