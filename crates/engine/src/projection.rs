@@ -10,8 +10,9 @@
 //! field its tree was not parsed for parses its whole line once and the field is added to the
 //! set, so the events read after it carry the field in their projected tree. A query therefore
 //! always sees every field and the first events pay for the learning. Commands that need every
-//! field (`table *`, `values(*)`, `fillnull` without a list) parse the whole line of the events
-//! they see; once that is most events, the run goes back to parsing lines whole.
+//! field (`table *`, `values(*)`) parse the whole line of the events they see; once that is
+//! most events, the run goes back to parsing lines whole. (`fillnull` without a list needs only
+//! the names: [`crate::flat_names`].)
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value as Json};
