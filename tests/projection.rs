@@ -112,3 +112,24 @@ fn shipped_rule_queries_read_the_same_fields_projected_or_whole() {
         same_answers(query, &okta, Some("OktaIM2:log"));
     }
 }
+
+/// `fillnull` without a list learns every event's field names without reading their values
+/// (projected lines are scanned, aliases of present fields are listed from the names): the
+/// names are the ones an event lists when every value is read, projected or whole.
+#[test]
+fn field_names_told_without_values_are_the_field_names() {
+    let okta = fixtures("okta");
+    let sorted = |mut names: Vec<quarry_engine::event::Name>| {
+        names.sort();
+        names
+    };
+    let projected = query_files("| eval late=if(len(uuid) > 0, null(), 1)", &okta, Some("OktaIM2:log")).unwrap();
+    let text: String = okta.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    let whole = query_text("| eval late=if(len(uuid) > 0, null(), 1)", &text, Some("OktaIM2:log")).unwrap();
+    assert!(projected.len() > 100);
+    for event in projected.iter().chain(&whole) {
+        let told = sorted(event.field_names_besides(|_| false));
+        assert_eq!(told, sorted(event.field_names()), "{:?}", event.get("_raw"));
+        assert!(told.iter().any(|n| n.as_ref() == "user"), "an alias is among them");
+    }
+}

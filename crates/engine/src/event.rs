@@ -374,20 +374,24 @@ impl Event {
     /// written fields, each once. The source event is parsed whole (and kept so) for the values
     /// the caller will read next.
     pub fn field_names(&self) -> Vec<Name> {
-        self.field_names_with(|doc, _| spl_flat_names(doc.whole()), &|_| false)
+        self.field_names_with(|doc, _| spl_flat_names(doc.whole()), &|_| false, false)
     }
 
     /// [`Event::field_names`] without the names `known` accepts (they are not looked up), for
     /// a caller that reads none of the values: a source event parsed projected stays so
     /// ([`Doc::flat_names`]).
     pub fn field_names_besides(&self, known: impl Fn(&str) -> bool) -> Vec<Name> {
-        self.field_names_with(Doc::flat_names, &known)
+        self.field_names_with(Doc::flat_names, &known, true)
     }
 
+    /// `names_only`: an alias of the event's own fields is listed when one of its sources is
+    /// among the event's field names, without reading it (reading would teach the run's
+    /// projection to parse every alias's sources from every line).
     fn field_names_with(
         &self,
         flat_names: impl FnOnce(&Doc, &dyn Fn(&str) -> bool) -> Vec<String>,
         known_before: &dyn Fn(&str) -> bool,
+        names_only: bool,
     ) -> Vec<Name> {
         // Each name with whether it is known to have a value; the others are looked up.
         let mut names: IndexMap<Name, bool, ahash::RandomState> = IndexMap::default();
@@ -411,14 +415,39 @@ impl Event {
             for name in DEFAULT_FIELDS {
                 add(name, false, true, &|| Name::from(*name));
             }
-            if let Some(profile) = &doc.meta.profile {
+            let profile = doc.meta.profile.as_deref();
+            let plain_alias = |name: &str| profile.filter(|_| names_only)?.plain_alias_sources(name);
+            // The sources of the aliases still to be told, besides the names not known yet.
+            let asked: Vec<&Name> = profile
+                .map(|p| p.derived_names())
+                .unwrap_or_default()
+                .iter()
+                .filter(|name| !known_before(name))
+                .filter_map(|name| plain_alias(name))
+                .flatten()
+                .collect();
+            let flat = flat_names(doc, &|name| {
+                !known_before(name) || asked.iter().any(|s| s.as_ref() == name)
+            });
+            if let Some(profile) = profile {
                 for name in profile.derived_names() {
-                    add(name, false, true, &|| name.clone());
+                    match plain_alias(name) {
+                        Some(sources) => {
+                            let has_value = sources.iter().any(|s| match self.fields.get(s) {
+                                Some(v) => !v.is_null(),
+                                None => flat.iter().any(|f| f == s.as_ref()),
+                            });
+                            if has_value {
+                                add(name, true, true, &|| name.clone());
+                            }
+                        }
+                        None => add(name, false, true, &|| name.clone()),
+                    }
                 }
             }
             // An extracted field has a value (whatever a derived field of its name gives,
             // the event's own value shows through a null one), unless the pipeline hid it.
-            for name in flat_names(doc, &|name| !known_before(name)) {
+            for name in flat {
                 add(&name, true, true, &|| Name::from(name.as_str()));
             }
         }

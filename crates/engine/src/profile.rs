@@ -183,6 +183,23 @@ impl Profile {
         &self.names
     }
 
+    /// The sources of `name` when it is an alias of fields of the event itself (no source is
+    /// derived or a default field): it has a value exactly when one of them has, which the
+    /// names of an event's fields tell without reading a value.
+    pub fn plain_alias_sources(&self, name: &str) -> Option<&[Name]> {
+        if self.calculated.contains_key(name) || name == "eventtype" || name == "tag" {
+            return None;
+        }
+        let sources = self.aliases.get(name)?;
+        let plain = sources.iter().all(|s| {
+            !self.aliases.contains_key(s.as_ref())
+                && !crate::event::DEFAULT_FIELDS.contains(&s.as_ref())
+                && s.as_ref() != "eventtype"
+                && s.as_ref() != "tag"
+        });
+        plain.then_some(sources.as_slice())
+    }
+
     /// Does the source produce this field, extracted or derived? `None` when the profile has
     /// no schema.
     pub fn produces(&self, name: &str) -> Option<bool> {
