@@ -47,7 +47,7 @@ impl FillNull {
 
     fn fill_held(&self, event: &mut Event, fill: &Arc<Fill>) {
         // Rows are small and have no source to read through; an event filled before keeps
-        // that fill's values, written out now.
+        // reading that fill, and what it still lacks is written in place.
         if event.doc.is_none() || event.fill.is_some() {
             FillNull::fill_in_place(event, fill.names.iter(), &fill.value);
             return;
