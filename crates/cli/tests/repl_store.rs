@@ -140,6 +140,12 @@ fn the_loaded_form_is_much_smaller_than_the_log() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no size in {messages}"));
     assert!(share < 25.0, "{share}% of a {size} byte log: {messages}");
+    // `.sources` says what the logs are kept in.
+    let total = messages
+        .lines()
+        .find(|l| l.starts_with("1 source(s)"))
+        .unwrap_or_default();
+    assert!(total.contains("5,000 events, kept in "), "{messages}");
 }
 
 #[test]

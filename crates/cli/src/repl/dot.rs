@@ -244,7 +244,13 @@ fn sources(session: &Session) {
         rows,
     );
     let total = session.total_events() as u64;
-    eprintln!("{} source(s), {} events", session.sources.len(), thousands(total));
+    let kept: u64 = session.sources.iter().map(|s| s.store.compressed_bytes()).sum();
+    eprintln!(
+        "{} source(s), {} events, kept in {}",
+        session.sources.len(),
+        thousands(total),
+        human_bytes(kept)
+    );
 }
 
 /// Events the field catalog takes at once, shared among the cores (parsed whole, they take
