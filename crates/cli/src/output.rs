@@ -52,7 +52,7 @@ pub fn columns(event: &Event) -> Vec<(Name, Value)> {
         out.push((Name::from("_time"), event.get("_time")));
         for (name, value) in event.written() {
             if name.as_ref() != "_time" && name.as_ref() != "_raw" {
-                out.push((name, value));
+                out.push((name.clone(), value.clone()));
             }
         }
         out.push((Name::from("_raw"), event.get("_raw")));
@@ -91,7 +91,7 @@ pub fn to_json(event: &Event) -> Json {
                 if value.is_null() {
                     object.remove(name.as_ref());
                 } else {
-                    object.insert(name.to_string(), show(&name, &value).to_json());
+                    object.insert(name.to_string(), show(name, value).to_json());
                 }
             }
             Json::Object(object)

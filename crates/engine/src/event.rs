@@ -468,23 +468,21 @@ impl Event {
     }
 
     /// The fields the pipeline changed: written (a null one hides the source's field) or filled.
-    pub fn changes(&self) -> Vec<(Name, Value)> {
-        let mut out: Vec<(Name, Value)> = self.fields.iter().map(|(n, v)| (n.clone(), v.clone())).collect();
-        if let Some(fill) = &self.fill {
-            for name in &fill.names {
-                if !self.fields.contains_key(name) && self.get_from_source(name, Layer::All).is_null() {
-                    out.push((name.clone(), fill.value.clone()));
-                }
-            }
-        }
-        out
+    pub fn changes(&self) -> impl Iterator<Item = (&Name, &Value)> {
+        let filled = self.fill.iter().flat_map(move |fill| {
+            fill.names
+                .iter()
+                .filter(move |name| {
+                    !self.fields.contains_key(*name) && self.get_from_source(name, Layer::All).is_null()
+                })
+                .map(move |name| (name, &fill.value))
+        });
+        self.fields.iter().chain(filled)
     }
 
     /// The fields the pipeline gave a value (for rows: all of them).
-    pub fn written(&self) -> Vec<(Name, Value)> {
-        let mut out = self.changes();
-        out.retain(|(_, v)| !v.is_null());
-        out
+    pub fn written(&self) -> impl Iterator<Item = (&Name, &Value)> {
+        self.changes().filter(|(_, v)| !v.is_null())
     }
 
     pub fn time(&self) -> Option<f64> {

@@ -103,7 +103,6 @@ impl CSearch {
             CSearch::Term(term) => match event.get("_raw") {
                 Value::Null => event
                     .written()
-                    .iter()
                     .any(|(_, v)| v.iter().any(|x| x.as_text().is_some_and(|t| term.matches(&t)))),
                 raw => raw.as_text().is_some_and(|t| term.matches(&t)),
             },

@@ -188,7 +188,7 @@ impl Catalog {
             self.see_value(id, &Name::from(*name), &event.get(name));
         }
         for (name, value) in event.written() {
-            self.see_value(id, &name, &value);
+            self.see_value(id, name, value);
         }
     }
 
