@@ -45,7 +45,7 @@ impl FillNull {
         }
     }
 
-    fn fill_held(&self, event: &mut Event, fill: &Arc<Fill>) {
+    fn fill_held(event: &mut Event, fill: &Arc<Fill>) {
         // Rows are small and have no source to read through; an event filled before keeps
         // reading that fill, and what it still lacks is written in place.
         if event.doc.is_none() || event.fill.is_some() {
@@ -101,8 +101,8 @@ impl Operator for FillNull {
             })
             .clone();
         let batch = self.held.len().min(FILL_BATCH);
-        for mut event in self.held.drain(..batch).collect::<Vec<_>>() {
-            self.fill_held(&mut event, &fill);
+        for mut event in self.held.drain(..batch) {
+            FillNull::fill_held(&mut event, &fill);
             out.push(event);
         }
     }
