@@ -51,6 +51,8 @@ pub struct Profile {
     /// Where the profile was read from.
     pub origin: String,
     names: Vec<Name>,
+    /// The aliases whose sources are all fields of the event itself ([`Profile::plain_alias_sources`]).
+    plain_aliases: ahash::AHashSet<Name>,
     now: f64,
 }
 
@@ -161,6 +163,21 @@ impl Profile {
                 names.push(Name::from("tag"));
             }
         }
+        // An alias (not shadowed by a calculated field of its name) none of whose sources is
+        // derived or a default field.
+        let plain_aliases = aliases
+            .iter()
+            .filter(|(alias, sources)| {
+                !calculated.contains_key(*alias)
+                    && !matches!(alias.as_ref(), "eventtype" | "tag")
+                    && sources.iter().all(|s| {
+                        !aliases.contains_key(s)
+                            && !crate::event::DEFAULT_FIELDS.contains(&s.as_ref())
+                            && !matches!(s.as_ref(), "eventtype" | "tag")
+                    })
+            })
+            .map(|(alias, _)| alias.clone())
+            .collect();
         Ok(Profile {
             sourcetype: file.sourcetype,
             description: file.description,
@@ -174,6 +191,7 @@ impl Profile {
                 .map(|s| s.fields.iter().map(|f| Wildcard::new(f, true)).collect()),
             origin: origin.to_string(),
             names,
+            plain_aliases,
             now: crate::func::FuncContext::wall_clock(),
         })
     }
@@ -187,17 +205,10 @@ impl Profile {
     /// derived or a default field): it has a value exactly when one of them has, which the
     /// names of an event's fields tell without reading a value.
     pub fn plain_alias_sources(&self, name: &str) -> Option<&[Name]> {
-        if self.calculated.contains_key(name) || name == "eventtype" || name == "tag" {
+        if !self.plain_aliases.contains(name) {
             return None;
         }
-        let sources = self.aliases.get(name)?;
-        let plain = sources.iter().all(|s| {
-            !self.aliases.contains_key(s.as_ref())
-                && !crate::event::DEFAULT_FIELDS.contains(&s.as_ref())
-                && s.as_ref() != "eventtype"
-                && s.as_ref() != "tag"
-        });
-        plain.then_some(sources.as_slice())
+        self.aliases.get(name).map(Vec::as_slice)
     }
 
     /// Does the source produce this field, extracted or derived? `None` when the profile has
