@@ -418,19 +418,18 @@ impl Event {
             let profile = doc.meta.profile.as_deref();
             let plain_alias = |name: &str| profile.filter(|_| names_only)?.plain_alias_sources(name);
             // The sources of the aliases still to be told, besides the names not known yet.
-            let asked: Vec<&Name> = profile
+            let asked: ahash::AHashSet<&str> = profile
                 .map(|p| p.derived_names())
                 .unwrap_or_default()
                 .iter()
                 .filter(|name| !known_before(name))
                 .filter_map(|name| plain_alias(name))
                 .flatten()
+                .map(|source| source.as_ref())
                 .collect();
-            let flat = flat_names(doc, &|name| {
-                !known_before(name) || asked.iter().any(|s| s.as_ref() == name)
-            });
+            let flat = flat_names(doc, &|name| !known_before(name) || asked.contains(name));
             if let Some(profile) = profile {
-                for name in profile.derived_names() {
+                for name in profile.derived_names().iter().filter(|name| !known_before(name)) {
                     match plain_alias(name) {
                         Some(sources) => {
                             let has_value = sources.iter().any(|s| match self.fields.get(s) {
