@@ -9,15 +9,11 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use std::borrow::Cow;
 use std::fmt;
 
-/// The name of every field of the JSON object `text` that has a value, in document order, as
+/// The name of every field of the JSON object `text` that has a value and that `wanted`
+/// accepts (the others are not copied), in document order, as
 /// [`crate::event::spl_flat_names`] gives them. `None` when the scan cannot tell (the text is
 /// not a JSON object, has a number out of range, or repeats a key: the parsed object keeps the
 /// last value of a key at its first place, which a scan in document order does not see).
-pub fn scan(text: &str) -> Option<Vec<String>> {
-    scan_for(text, &|_| true)
-}
-
-/// [`scan`], leaving out the names `wanted` refuses (without copying them).
 pub fn scan_for(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
     let mut names = Names {
         path: String::new(),
@@ -35,12 +31,12 @@ pub fn scan_for(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>
     if !is_object || names.ambiguous {
         return None;
     }
-    Some(names.found.into_keys().collect())
+    Some(names.found.into_iter().collect())
 }
 
 struct Names<'w> {
     path: String,
-    found: indexmap::IndexMap<String, (), ahash::RandomState>,
+    found: indexmap::IndexSet<String, ahash::RandomState>,
     ambiguous: bool,
     wanted: &'w dyn Fn(&str) -> bool,
 }
@@ -54,8 +50,8 @@ struct Walk<'a, 'w> {
 impl Walk<'_, '_> {
     fn scalar(self) -> bool {
         let path = self.names.path.as_str();
-        if !self.top && (self.names.wanted)(path) && !self.names.found.contains_key(path) {
-            self.names.found.insert(self.names.path.clone(), ());
+        if !self.top && (self.names.wanted)(path) && !self.names.found.contains(path) {
+            self.names.found.insert(self.names.path.clone());
         }
         false
     }
@@ -148,6 +144,10 @@ impl<'de> Visitor<'de> for Walk<'_, '_> {
 mod tests {
     use super::*;
     use crate::event::spl_flat_names;
+
+    fn scan(text: &str) -> Option<Vec<String>> {
+        scan_for(text, &|_| true)
+    }
 
     fn parsed(text: &str) -> Vec<String> {
         spl_flat_names(&serde_json::from_str(text).unwrap())
