@@ -353,6 +353,7 @@ fn l0010_near_misses() {
     for q in [
         "x | streamstats current=f window=1 global=false last(n) as previous by user",
         "x | streamstats window=1 global=f count by user",
+        "x | streamstats window=1 global=no count by user",
         "x | streamstats window=3 avg(n)",
         "x | streamstats window=0 count by user",
         "x | streamstats count by user",

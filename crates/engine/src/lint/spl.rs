@@ -8,7 +8,7 @@ use super::eval::{self, Facts};
 use super::names::Names;
 use super::produced::Produced;
 use super::{exprs, finding, CONSTANT_GROUP, MISSING_GROUP_FIELD, NEVER_TRUE, SHARED_WINDOW};
-use crate::lower::spl::decode_search_literal;
+use crate::lower::spl::{decode_search_literal, parse_bool, parse_count};
 use crate::plan::{AggFunc, FieldPattern};
 use crate::profile::Profile;
 use crate::value::Value;
@@ -62,13 +62,14 @@ fn check_expressions(command: &Command, names: &Names, out: &mut Vec<Diagnostic>
 /// window=1 last(x) as previous by user` is empty whenever another user's event came between.
 fn check_shared_window(s: &StreamStats, out: &mut Vec<Diagnostic>) {
     let option = |name: &str| s.options.iter().find(|o| o.name.is(name));
+    // Read as the run reads them; a value the run rejects is its error, not a finding.
     let Some(window) = option("window") else { return };
-    let size = window.value.text.trim().parse::<u64>().unwrap_or(0);
+    let size = parse_count(&window.value).unwrap_or(0);
     if size == 0 || s.by.is_empty() {
         return;
     }
     let global = option("global");
-    if global.is_some_and(|g| matches!(g.value.text.to_ascii_lowercase().as_str(), "false" | "f" | "0")) {
+    if global.is_some_and(|g| !parse_bool(g).unwrap_or(true)) {
         return;
     }
     let by: Vec<&str> = s.by.iter().map(|f| f.name.as_str()).collect();
