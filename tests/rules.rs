@@ -364,3 +364,57 @@ fn every_rule_runs_on_the_public_okta_samples() {
         vec![serde_json::json!({"published": "2017-09-31T22:23:07.777Z"})]
     );
 }
+
+/// `quarry run DIR` reads the logs once for every rule, giving each rule only the lines its
+/// own prefilter passes: every rule must alert exactly as it does alone.
+#[test]
+fn all_rules_in_one_pass_alert_as_each_rule_alone() {
+    use quarry_cli::commands::run::{run_prepared, Preparer};
+    let log = std::env::temp_dir().join(format!("quarry-one-pass-{}.ndjson", std::process::id()));
+    std::fs::write(&log, common::generated_okta(6000, 5)).unwrap();
+    let flags = InputFlags {
+        sourcetype: Some("OktaIM2:log".into()),
+        host: "localhost".into(),
+        index: "main".into(),
+        max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
+        ..InputFlags::default()
+    };
+    let inputs = vec![log.display().to_string()];
+    let eql = Default::default();
+    let mut preparer = Preparer::new(&flags, &eql);
+    let prepared: Vec<_> = rule_files()
+        .iter()
+        .map(|path| {
+            preparer
+                .prepare(Rule::load(path).unwrap(), &Default::default(), None)
+                .unwrap()
+        })
+        .collect();
+    let mut together: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let passes = run_prepared(prepared, &inputs, &flags, None, &mut |rule, event| {
+        together
+            .entry(rule.path.display().to_string())
+            .or_default()
+            .push(alert_json(rule, &event).to_string())
+    });
+    assert_eq!(passes.len(), 1, "every shipped rule reads Okta logs the same way");
+    assert!(passes[0].read.prefiltered > 0, "lines no rule needs are skipped");
+    let mut alerting = 0;
+    for path in rule_files() {
+        let mut alone = Vec::new();
+        run_rule(Rule::load(&path).unwrap(), &inputs, &flags, &eql, &mut |rule, event| {
+            alone.push(alert_json(rule, &event).to_string())
+        })
+        .unwrap_or_else(|f| panic!("{}", f.message));
+        let key = Rule::load(&path).unwrap().path.display().to_string();
+        let in_pass = together.remove(&key).unwrap_or_default();
+        assert_eq!(in_pass, alone, "{}", path.display());
+        alerting += usize::from(!alone.is_empty());
+    }
+    assert!(together.is_empty(), "alerts of unknown rules: {together:?}");
+    assert!(
+        alerting >= 5,
+        "the generated attacks make most rules alert ({alerting})"
+    );
+    std::fs::remove_file(&log).ok();
+}

@@ -271,3 +271,25 @@ pub fn fixtures(dir: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// A generated Okta System Log of `events` events (`quarry gen okta`), with attacks of every
+/// kind injected: push fatigue (Identity Engine and Classic) and a replayed session cookie.
+pub fn generated_okta(events: u64, seed: u64) -> String {
+    use quarry_cli::gen::plan::AttackKind;
+    use quarry_cli::gen::{generate_okta, OktaConfig};
+    let config = OktaConfig {
+        events,
+        seed,
+        start_ms: 1_709_510_400_000, // 2024-03-04T00:00:00Z
+        rate: 5.0,
+        users: 20,
+        attacks: vec![
+            (AttackKind::PushFatigue, 2),
+            (AttackKind::ClassicPushFatigue, 2),
+            (AttackKind::SessionCookie, 1),
+        ],
+    };
+    let mut out = Vec::new();
+    generate_okta(&config, &mut out, None).expect("generates");
+    String::from_utf8(out).expect("generated logs are UTF-8")
+}

@@ -72,6 +72,9 @@ pub struct Doc {
     pub meta: Arc<SourceMeta>,
     /// 1-based line number (or element number in a JSON array file).
     pub line: u64,
+    /// The queries of the run the line may matter to, as the reader's line filter found
+    /// ([`crate::input::LineFilter`]); every bit when it had none.
+    pub plans: u64,
 }
 
 /// A line parsed again for more fields: the fields, and the tree.
@@ -89,6 +92,7 @@ impl Doc {
             time_ns,
             meta,
             line,
+            plans: crate::prefilter::ALL_PLANS,
         }
     }
 
@@ -110,6 +114,7 @@ impl Doc {
             time_ns,
             meta,
             line,
+            plans: crate::prefilter::ALL_PLANS,
         }
     }
 
@@ -179,6 +184,7 @@ impl Doc {
             time_ns: self.time_ns,
             meta,
             line: self.line,
+            plans: self.plans,
         }
     }
 

@@ -613,13 +613,14 @@ fn split_lines(
     }
 }
 
-/// A test on raw lines, derived from what a run keeps: false when the line certainly gives no
-/// event any of the run's queries keeps, so it need not be parsed.
+/// A test on raw lines, derived from what a run keeps: which of the run's queries a line may
+/// matter to ([`crate::prefilter::plan_bit`]); 0 when it certainly gives no event any of them
+/// keeps, so it need not be parsed. An event keeps its line's answer in [`Doc::plans`].
 #[derive(Clone)]
 pub struct LineFilter(pub Arc<LineTest>);
 
-/// True when a raw line may matter.
-pub type LineTest = dyn Fn(&[u8]) -> bool + Send + Sync;
+/// The queries a raw line may matter to, as a mask of their bits.
+pub type LineTest = dyn Fn(&[u8]) -> u64 + Send + Sync;
 
 impl std::fmt::Debug for LineFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -670,10 +671,15 @@ impl LineParser {
             if line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
+            let mut plans = crate::prefilter::ALL_PLANS;
             if let Some(filter) = &self.line_filter {
-                if looks_like_object(line) && !(filter.0)(line) {
-                    skipped += 1;
-                    continue;
+                // A line that is not an object is parsed, so that it is reported.
+                if looks_like_object(line) {
+                    plans = (filter.0)(line);
+                    if plans == 0 {
+                        skipped += 1;
+                        continue;
+                    }
                 }
             }
             let text = match std::str::from_utf8(line) {
@@ -690,12 +696,13 @@ impl LineParser {
             match parsed {
                 Ok(json @ Json::Object(_)) => {
                     let time = self.timing.time_of(&json);
-                    let doc = match &fields {
+                    let mut doc = match &fields {
                         Some(fields) => {
                             Doc::projected(text.into(), json, fields.clone(), time, self.meta.clone(), line_no)
                         }
                         None => Doc::new(text.into(), json, time, self.meta.clone(), line_no),
                     };
+                    doc.plans = plans;
                     events.push(Event::from_doc(doc));
                 }
                 Ok(other) => bad.push((line_no, format!("expected a JSON object, found {}", json_kind(&other)))),

@@ -44,9 +44,6 @@ use std::sync::Arc;
 /// The most alternatives one plan's prefilter may have; past it, none is derived.
 pub const MAX_ALTERNATIVES: usize = 16;
 
-/// The most alternatives a union of plans (`quarry run DIR`) may have.
-pub const MAX_UNION_ALTERNATIVES: usize = 64;
-
 /// Text a line must contain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Needle {
@@ -149,22 +146,6 @@ impl Prefilter {
         req.map(Prefilter::new)
     }
 
-    /// Several plans over one reading (`quarry run DIR`): a line is needed when any plan
-    /// needs it; `None` as soon as one plan has no prefilter.
-    pub fn union(filters: impl IntoIterator<Item = Option<Prefilter>>) -> Option<Prefilter> {
-        let mut all: Vec<Vec<Needle>> = Vec::new();
-        let mut any = false;
-        for filter in filters {
-            all.extend(filter?.any_of);
-            any = true;
-        }
-        if !any {
-            return None;
-        }
-        let all = simplify(all);
-        (all.len() <= MAX_UNION_ALTERNATIVES).then(|| Prefilter::new(all))
-    }
-
     /// Builds a prefilter from alternatives of needles, each non-empty and made by
     /// [`Needle::new`].
     pub(crate) fn new(any_of: Vec<Vec<Needle>>) -> Prefilter {
@@ -206,6 +187,97 @@ impl fmt::Display for Prefilter {
             }
         }
         Ok(())
+    }
+}
+
+/// The bit of plan `n` in a mask of plans ([`PlanFilters::plans`]): plans from 63 on share
+/// the last bit.
+pub fn plan_bit(plan: usize) -> u64 {
+    1 << plan.min(63)
+}
+
+/// Every plan's bit.
+pub const ALL_PLANS: u64 = u64::MAX;
+
+/// The prefilters of several plans over one reading (`quarry run DIR`): which plans a line may
+/// matter to, so that each plan is given only the lines its own prefilter lets through and a
+/// line no plan needs is not parsed. A needle several plans need is looked for once per line.
+#[derive(Debug)]
+pub struct PlanFilters {
+    compiled: Compiled,
+    /// The plans of each alternative of `compiled`.
+    owners: Vec<u64>,
+    /// The plans without a prefilter: every line may matter to them.
+    always: u64,
+    /// The bits of all the plans.
+    all: u64,
+}
+
+impl PlanFilters {
+    /// From each plan's prefilter, in plan order (`None`: the plan needs every line).
+    pub fn new(filters: impl IntoIterator<Item = Option<Prefilter>>) -> PlanFilters {
+        let mut any_of: Vec<Vec<Needle>> = Vec::new();
+        let mut owners: Vec<u64> = Vec::new();
+        let mut always = 0;
+        let mut all = 0;
+        for (n, filter) in filters.into_iter().enumerate() {
+            let bit = plan_bit(n);
+            all |= bit;
+            let Some(filter) = filter else {
+                always |= bit;
+                continue;
+            };
+            for alternative in filter.any_of {
+                // Plans asking for the same text share the alternative.
+                match any_of.iter().position(|a| *a == alternative) {
+                    Some(at) => owners[at] |= bit,
+                    None => {
+                        any_of.push(alternative);
+                        owners.push(bit);
+                    }
+                }
+            }
+        }
+        PlanFilters {
+            compiled: Compiled::new(&any_of),
+            owners,
+            always,
+            all,
+        }
+    }
+
+    /// True when some line may matter to no plan, or to only some of them.
+    pub fn filters_anything(&self) -> bool {
+        self.always != self.all
+    }
+
+    /// The plans `line` may matter to ([`plan_bit`]); 0 when it certainly gives no event any
+    /// plan keeps.
+    pub fn plans(&self, bytes: &[u8]) -> u64 {
+        if self.always == self.all {
+            return self.all;
+        }
+        LOWERED.with(|buffer| {
+            let line = Line {
+                bytes,
+                lowered: std::cell::OnceCell::new(),
+                buffer,
+            };
+            let mut plans = self.always;
+            let mut probe = Probe::default();
+            for (at, owners) in self.owners.iter().enumerate() {
+                if owners & !plans == 0 {
+                    continue;
+                }
+                if self.compiled.holds(at, &line, &mut probe) {
+                    plans |= owners;
+                    if plans == self.all {
+                        break;
+                    }
+                }
+            }
+            plans
+        })
     }
 }
 
@@ -762,30 +834,37 @@ impl Compiled {
     }
 
     fn may_match_line(&self, line: &Line) -> bool {
-        let mut hazards = None;
-        // Each needle is looked for once: 0 unknown, 1 found, 2 not found.
-        let mut known = [0u8; 64];
-        for all in &self.any_of {
-            let mut ok = true;
-            for &at in all {
-                let hit = if at < known.len() {
-                    if known[at] == 0 {
-                        known[at] = if self.found(at, line, &mut hazards) { 1 } else { 2 };
-                    }
-                    known[at] == 1
-                } else {
-                    self.found(at, line, &mut hazards)
-                };
-                if !hit {
-                    ok = false;
-                    break;
-                }
+        let mut probe = Probe::default();
+        (0..self.any_of.len()).any(|at| self.holds(at, line, &mut probe))
+    }
+
+    /// Does the line hold every needle of alternative `alternative`?
+    fn holds(&self, alternative: usize, line: &Line, probe: &mut Probe) -> bool {
+        self.any_of[alternative].iter().all(|&at| {
+            if at >= probe.known.len() {
+                return self.found(at, line, &mut probe.hazards);
             }
-            if ok {
-                return true;
+            if probe.known[at] == 0 {
+                probe.known[at] = if self.found(at, line, &mut probe.hazards) { 1 } else { 2 };
             }
+            probe.known[at] == 1
+        })
+    }
+}
+
+/// What is known of one line while its alternatives are tried: each needle is looked for once
+/// (`known`: 0 unknown, 1 found, 2 not found), the hazards found when first needed.
+struct Probe {
+    known: [u8; 64],
+    hazards: Option<Hazards>,
+}
+
+impl Default for Probe {
+    fn default() -> Probe {
+        Probe {
+            known: [0; 64],
+            hazards: None,
         }
-        false
     }
 }
 
@@ -1140,16 +1219,48 @@ tags = ["authentication"]
         );
     }
 
-    // ---------------------------------------------------------------- union
+    // ---------------------------------------------------------------- several plans
 
     #[test]
-    fn a_union_needs_what_any_plan_needs() {
+    fn each_plan_gets_the_lines_its_own_prefilter_lets_through() {
         let a = Prefilter::for_plan(&spl("eventType=a.b"), None);
         let b = Prefilter::for_plan(&spl(r#"| where x="c1""#), None);
-        let both = Prefilter::union([a.clone(), b]).expect("both have one");
-        assert_eq!(both.to_string(), r#""a.b" (any case) OR "c1""#);
-        assert_eq!(Prefilter::union([a, None]), None);
-        assert_eq!(Prefilter::union(std::iter::empty()), None);
+        let filters = PlanFilters::new([a, b]);
+        assert!(filters.filters_anything());
+        assert_eq!(filters.plans(br#"{"eventType":"A.B"}"#), plan_bit(0));
+        assert_eq!(filters.plans(br#"{"x":"c1"}"#), plan_bit(1));
+        assert_eq!(
+            filters.plans(br#"{"eventType":"a.b","x":"c1"}"#),
+            plan_bit(0) | plan_bit(1)
+        );
+        assert_eq!(filters.plans(br#"{"eventType":"c.d","x":"C1"}"#), 0, "no plan needs it");
+    }
+
+    #[test]
+    fn a_plan_without_a_prefilter_gets_every_line() {
+        let a = Prefilter::for_plan(&spl("eventType=a.b"), None);
+        let filters = PlanFilters::new([None, a.clone()]);
+        assert_eq!(filters.plans(br#"{"eventType":"c.d"}"#), plan_bit(0));
+        assert_eq!(filters.plans(br#"{"eventType":"a.b"}"#), plan_bit(0) | plan_bit(1));
+        let none = PlanFilters::new([None, None]);
+        assert!(!none.filters_anything());
+        assert_eq!(none.plans(b"{}"), plan_bit(0) | plan_bit(1));
+    }
+
+    #[test]
+    fn plans_that_share_a_needle_share_its_alternative_and_plans_past_63_share_a_bit() {
+        let same = || Prefilter::for_plan(&spl("eventType=a.b"), None);
+        let mut filters: Vec<Option<Prefilter>> = (0..70).map(|_| same()).collect();
+        filters[65] = Prefilter::for_plan(&spl("eventType=c.d"), None);
+        let filters = PlanFilters::new(filters);
+        assert_eq!(filters.owners.len(), 2, "one alternative per distinct text");
+        assert_eq!(
+            filters.plans(br#"{"eventType":"a.b"}"#),
+            ALL_PLANS,
+            "bit 63 for plans 63..70"
+        );
+        assert_eq!(filters.plans(br#"{"eventType":"c.d"}"#), plan_bit(63));
+        assert_eq!(plan_bit(63), plan_bit(69));
     }
 
     // ---------------------------------------------------------------- may_match

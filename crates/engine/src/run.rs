@@ -6,7 +6,7 @@ pub use crate::input::Flow as ReadFlow;
 use crate::input::{read_inputs, BadLine, LineFilter, ReadOptions, ReadSummary};
 use crate::ops::{Accounting, Flow, Pipeline, RunContext};
 use crate::plan::Plan;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{plan_bit, PlanFilters, Prefilter};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -58,11 +58,14 @@ pub fn run_many(
     sink: &mut dyn FnMut(usize, Vec<Event>),
 ) -> (ReadSummary, Vec<PlanShare>) {
     let mut pipelines: Vec<Pipeline> = plans.iter().map(|p| Pipeline::new(&p.ops, ctx.clone())).collect();
-    // Events are parsed for the fields the plans read, learned as they run, and lines without
-    // the text every event the plans keep holds are not parsed at all.
+    // Events are parsed for the fields the plans read, learned as they run; each plan is given
+    // only the lines its own prefilter lets through, and a line no plan needs is not parsed.
     let line_filter = match read.prefilter {
-        true => Prefilter::union(plans.iter().map(|p| Prefilter::for_plan(p, read.profile.as_deref())))
-            .map(|filter| LineFilter(Arc::new(move |line: &[u8]| filter.may_match(line)))),
+        true => Some(PlanFilters::new(
+            plans.iter().map(|p| Prefilter::for_plan(p, read.profile.as_deref())),
+        ))
+        .filter(PlanFilters::filters_anything)
+        .map(|filters| LineFilter(Arc::new(move |line: &[u8]| filters.plans(line)))),
         false => None,
     };
     let read = &ReadOptions {
@@ -80,26 +83,20 @@ pub fn run_many(
         let mut live: Vec<(usize, &mut Pipeline)> =
             pipelines.iter_mut().enumerate().filter(|(k, _)| !stopped[*k]).collect();
         // Each plan's results of this batch, handed to the sink in plan order afterwards.
-        let pushed: Vec<Pushed> = if live.len() > 1 && threads > 1 {
+        let pushed: Vec<Pushed> = if live.len() == 1 {
+            // One plan filters the batch in place.
+            let (k, pipeline) = &mut live[0];
+            let mut events = batch;
+            events.retain(|e| wanted_by(e, *k));
+            vec![push_one(*k, pipeline, events)]
+        } else if threads > 1 {
             let batch = &batch;
             side_by_side(live, &shares, threads, &|k, pipeline| {
-                push_one(k, pipeline, batch.clone())
+                push_one(k, pipeline, events_for(batch, k))
             })
         } else {
-            // The last plan takes the batch; the others get cheap copies (events share their
-            // parsed document).
-            let mut batch = Some(batch);
-            let count = live.len();
-            live.iter_mut()
-                .enumerate()
-                .map(|(n, (k, pipeline))| {
-                    let events = if n + 1 == count {
-                        batch.take().unwrap_or_default()
-                    } else {
-                        batch.as_ref().cloned().unwrap_or_default()
-                    };
-                    push_one(*k, pipeline, events)
-                })
+            live.into_iter()
+                .map(|(k, pipeline)| push_one(k, pipeline, events_for(&batch, k)))
                 .collect()
         };
         for done in pushed {
@@ -159,9 +156,11 @@ fn side_by_side(
     let count = plans.len();
     let queue = std::sync::Mutex::new(plans);
     let done = std::sync::Mutex::new(Vec::with_capacity(count));
-    std::thread::scope(|scope| {
+    // On rayon's threads, which live as long as the process: a thread started per batch
+    // would start (and abandon) an allocator heap of its own each time.
+    rayon::scope(|scope| {
         for _ in 0..threads.min(count) {
-            scope.spawn(|| loop {
+            scope.spawn(|_| loop {
                 let next = queue.lock().ok().and_then(|mut q| q.pop());
                 let Some((k, pipeline)) = next else { break };
                 let result = work(k, pipeline);
@@ -196,6 +195,17 @@ impl Pushed {
         }
         self.flow
     }
+}
+
+/// Is `event` one that plan `plan` may keep (its line passed the plan's own prefilter)?
+fn wanted_by(event: &Event, plan: usize) -> bool {
+    event.doc.as_ref().is_none_or(|doc| doc.plans & plan_bit(plan) != 0)
+}
+
+/// The events of `batch` plan `plan` is given: cheap copies (events share their parsed
+/// document).
+fn events_for(batch: &[Event], plan: usize) -> Vec<Event> {
+    batch.iter().filter(|e| wanted_by(e, plan)).cloned().collect()
 }
 
 fn push_one(plan: usize, pipeline: &mut Pipeline, events: Vec<Event>) -> Pushed {
