@@ -253,7 +253,8 @@ fn run_prints_one_alert_per_line_for_the_replayed_cookie_only() {
     assert_eq!(alerts[0]["result"]["user"], "carol@example.com");
     let keys: Vec<&str> = alerts[0].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["rule", "name", "severity", "risk_score", "message", "result"]);
-    // One line per rule on stderr: events read, alerts, time.
+    // One line per rule on stderr: events it was given (its prefilter's) of those read, alerts,
+    // time.
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("quarry: read: 3 input(s), 39 line(s), 39 event(s), 0 bad line(s) in "),
@@ -261,12 +262,12 @@ fn run_prints_one_alert_per_line_for_the_replayed_cookie_only() {
     );
     assert!(
         stderr.contains(
-            "quarry: Okta Mismatch Between Source and Response for Verify Push Request: 39 event(s), 0 alert(s), "
+            "quarry: Okta Mismatch Between Source and Response for Verify Push Request: 16 of 39 event(s), 0 alert(s), "
         ),
         "{stderr}"
     );
     assert!(
-        stderr.contains("quarry: Okta Suspicious Use of a Session Cookie: 39 event(s), 1 alert(s), "),
+        stderr.contains("quarry: Okta Suspicious Use of a Session Cookie: 9 of 39 event(s), 1 alert(s), "),
         "{stderr}"
     );
 }
@@ -575,6 +576,46 @@ fn run_takes_rule_files_with_mixed_pipelines() {
             "bob@example.com passed MFA 33.567s after a failure (failure from 203.0.113.77)",
             "erin@example.com had 1 push-fatigue sequence(s) in one hour",
             "judy@example.com had 1 push-fatigue sequence(s) in one hour",
+        ]
+    );
+}
+
+#[test]
+fn run_stats_say_how_many_events_each_rule_was_given() {
+    let mut args = vec![
+        "run",
+        "queries/splunk",
+        "--sourcetype",
+        "OktaIM2:log",
+        "--stats",
+        "--quiet",
+        "--input",
+    ];
+    args.extend(FIXTURES);
+    let out = quarry(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stats: serde_json::Value = serde_json::from_str(text(&out.stderr).lines().last().unwrap()).unwrap();
+    assert_eq!(stats["events"], 39);
+    let given: Vec<(String, u64)> = stats["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().to_string(), r["events"].as_u64().unwrap()))
+        .collect();
+    // Each rule sees only the lines its own prefilter passes: the push events, or the
+    // policy evaluations of the session-cookie search.
+    assert_eq!(
+        given,
+        [
+            (
+                "Okta Mismatch Between Source and Response for Verify Push Request".to_string(),
+                16
+            ),
+            (
+                "Okta Mismatch Between Source and Response for Verify Push Request (corrected)".to_string(),
+                16
+            ),
+            ("Okta Suspicious Use of a Session Cookie".to_string(), 9),
         ]
     );
 }

@@ -252,7 +252,7 @@ fn run_reads_every_search_of_a_savedsearches_conf() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("Okta Sign-ins From Unknown Hosts: 9 event(s), 0 alert(s)"),
+        stderr.contains("Okta Sign-ins From Unknown Hosts: 0 of 9 event(s), 0 alert(s)"),
         "{stderr}"
     );
     assert!(!stderr.contains("app_hosts"), "{stderr}");

@@ -40,6 +40,8 @@ pub fn run(
 /// One plan's part of a run over shared input.
 #[derive(Clone, Debug, Default)]
 pub struct PlanShare {
+    /// Events the plan was given: those whose lines its prefilter passed.
+    pub events: u64,
     pub ops: Accounting,
     pub results: u64,
     /// Time spent in the plan's operators.
@@ -122,6 +124,7 @@ pub fn run_many(
         }
         Pushed {
             plan: k,
+            events: 0,
             results,
             flow: Flow::Stop,
             busy: started.elapsed(),
@@ -178,6 +181,8 @@ fn side_by_side(
 /// What pushing one batch through one plan gave.
 struct Pushed {
     plan: usize,
+    /// Events pushed.
+    events: u64,
     results: Vec<Vec<Event>>,
     flow: Flow,
     busy: Duration,
@@ -189,6 +194,7 @@ impl Pushed {
     fn hand_on(self, shares: &mut [PlanShare], sink: &mut dyn FnMut(usize, Vec<Event>)) -> Flow {
         let share = &mut shares[self.plan];
         share.busy += self.busy;
+        share.events += self.events;
         for out in self.results {
             share.results += out.len() as u64;
             sink(self.plan, out);
@@ -211,9 +217,11 @@ fn events_for(batch: &[Event], plan: usize) -> Vec<Event> {
 fn push_one(plan: usize, pipeline: &mut Pipeline, events: Vec<Event>) -> Pushed {
     let started = Instant::now();
     let mut results = Vec::new();
+    let count = events.len() as u64;
     let flow = pipeline.push(events, &mut |out| results.push(out));
     Pushed {
         plan,
+        events: count,
         results,
         flow,
         busy: started.elapsed(),

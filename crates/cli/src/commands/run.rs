@@ -463,8 +463,9 @@ fn print_pass_summary(pass: &Pass, several: bool) {
     for outcome in &pass.rules {
         let s = &outcome.share;
         let mut line = format!(
-            "quarry: {}: {} event(s), {} alert(s), {:.2} s",
+            "quarry: {}: {} of {} event(s), {} alert(s), {:.2} s",
             outcome.rule.file.name,
+            s.events,
             r.events,
             s.results,
             s.busy.as_secs_f64()
@@ -495,6 +496,7 @@ fn print_pass_stats(pass: &Pass) {
             let keep = ["results", "dropped_null_by", "evicted_partials", "truncated", "notes"];
             if let Some(map) = rule.as_object_mut() {
                 map.retain(|k, _| keep.contains(&k.as_str()));
+                map.insert("events".into(), json!(o.share.events));
                 map.insert("rule".into(), json!(o.rule.file.id));
                 map.insert("name".into(), json!(o.rule.file.name));
             }
