@@ -159,7 +159,7 @@ impl Doc {
         let fields = self.meta.projection.as_ref().and_then(|p| p.current());
         match fields {
             Some(fields) if covered(&fields) => {
-                let tree = crate::input::parse_json_with(&self.raw, |t| crate::projection::parse_projected(t, &fields))
+                let tree = crate::input::parse_json_with(&self.raw, |t| crate::projection::parse_for(t, &fields))
                     .unwrap_or(Json::Null);
                 let late = Arc::new((fields, tree));
                 if let Ok(mut slot) = self.late.lock() {

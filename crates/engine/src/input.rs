@@ -690,7 +690,7 @@ impl LineParser {
                 }
             };
             let parsed = match &fields {
-                Some(fields) => parse_json_with(text, |t| crate::projection::parse_projected(t, fields)),
+                Some(fields) => parse_json_with(text, |t| crate::projection::parse_for(t, fields)),
                 None => parse_json::<Json>(text),
             };
             match parsed {

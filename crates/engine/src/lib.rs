@@ -12,6 +12,7 @@ pub mod flat_names;
 pub mod func;
 pub mod geoip;
 pub mod input;
+pub mod json_scan;
 pub mod limits;
 pub mod lint;
 pub mod lookup;

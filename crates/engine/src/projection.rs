@@ -173,6 +173,15 @@ impl Projection {
     }
 }
 
+/// Parses a JSON text into a tree holding only what `set` needs, with the scanner of
+/// [`crate::json_scan`] where it accepts the text, else with [`parse_projected`].
+pub fn parse_for(text: &str, set: &FieldSet) -> Result<Json, serde_json::Error> {
+    match crate::json_scan::parse_projected_fast(text, set) {
+        Some(tree) => Ok(tree),
+        None => parse_projected(text, set),
+    }
+}
+
 /// Parses a JSON text into a tree holding only what `set` needs. Errors are the ones parsing
 /// the whole text gives: skipped parts are still checked.
 pub fn parse_projected(text: &str, set: &FieldSet) -> Result<Json, serde_json::Error> {

@@ -1,0 +1,607 @@
+//! A JSON scanner for projected parsing: walks a line's keys by hand, skips (and checks) the
+//! values a [`FieldSet`] does not want, and hands only the wanted values to serde_json.
+//!
+//! Most of the cost of reading a log line is skipping the parts no query reads; serde_json
+//! skips a value through its generic visitor machinery, byte by byte. This scanner finds the
+//! end of a string eight bytes at a time and checks skipped values against the JSON grammar
+//! itself. It accepts a subset of what serde_json accepts: whatever it is not sure of (a
+//! malformed line, a top level that is not an object, deep nesting, a wanted value serde_json
+//! rejects) gives `None`, and the caller parses the line with
+//! [`crate::projection::parse_projected`], so errors read exactly as serde_json writes them.
+
+use crate::projection::{FieldSet, Keep};
+use serde_json::{Map, Value as Json};
+
+/// Nesting past this depth is left to serde_json (whose own limit is 128).
+const MAX_DEPTH: usize = 100;
+
+/// Parses `text` as [`crate::projection::parse_projected`] does, or `None` when the scanner
+/// does not accept it (the caller then parses it with serde_json).
+pub fn parse_projected_fast(text: &str, set: &FieldSet) -> Option<Json> {
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        text,
+        at: 0,
+        path: String::new(),
+        set,
+    };
+    scanner.whitespace();
+    if scanner.peek()? != b'{' {
+        return None;
+    }
+    let tree = scanner.object(0, true)?;
+    scanner.whitespace();
+    (scanner.at == scanner.bytes.len()).then_some(tree)
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    at: usize,
+    /// The Splunk name of the value being read (`a.b{}.c`).
+    path: String,
+    set: &'a FieldSet,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `v` that is zero (the lowest such byte is always right; bytes
+/// above it may be flagged wrongly, which is why only the lowest is used).
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGHS
+}
+
+/// The high bit of each byte of `v` below 0x20 (the lowest such byte is always right).
+fn control_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES * 0x20) & !v & HIGHS
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// At `{`: the object, keeping what the set wants of each key.
+    fn object(&mut self, depth: usize, top: bool) -> Option<Json> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        let mut object = Map::new();
+        self.whitespace();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(Json::Object(object));
+        }
+        let base = self.path.len();
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let start = self.at;
+            let escaped = self.string()?;
+            let key = if escaped {
+                serde_json::from_str::<String>(&self.text[start..self.at]).ok()?
+            } else {
+                self.text[start + 1..self.at - 1].to_string()
+            };
+            self.whitespace();
+            self.expect(b':')?;
+            self.whitespace();
+            if !top {
+                self.path.push('.');
+            }
+            self.path.push_str(&key);
+            match self.set.keep(&self.path) {
+                Keep::No => self.skip(depth + 1)?,
+                Keep::Whole => {
+                    let value = self.whole(depth + 1)?;
+                    object.insert(key, value);
+                }
+                Keep::Partial => {
+                    let value = self.partial(depth + 1)?;
+                    object.insert(key, value);
+                }
+            }
+            self.path.truncate(base);
+            self.whitespace();
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    self.whitespace();
+                }
+                b'}' => {
+                    self.at += 1;
+                    return Some(Json::Object(object));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A value part of which is wanted: objects and arrays are walked, a scalar is kept.
+    fn partial(&mut self, depth: usize) -> Option<Json> {
+        match self.peek()? {
+            b'{' => self.object(depth, false),
+            b'[' => self.array(depth),
+            _ => self.whole(depth),
+        }
+    }
+
+    /// At `[`: every element, read for what the set wants below `path{}`.
+    fn array(&mut self, depth: usize) -> Option<Json> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        let base = self.path.len();
+        self.path.push_str("{}");
+        let mut items = Vec::new();
+        self.whitespace();
+        if self.peek()? == b']' {
+            self.at += 1;
+        } else {
+            loop {
+                items.push(self.partial(depth + 1)?);
+                self.whitespace();
+                match self.peek()? {
+                    b',' => {
+                        self.at += 1;
+                        self.whitespace();
+                    }
+                    b']' => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        self.path.truncate(base);
+        Some(Json::Array(items))
+    }
+
+    /// A value kept whole: its extent found by skipping it, then parsed by serde_json.
+    fn whole(&mut self, depth: usize) -> Option<Json> {
+        let start = self.at;
+        self.skip(depth)?;
+        serde_json::from_str(&self.text[start..self.at]).ok()
+    }
+
+    /// Skips one value, checking it.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' => self.skip_object(depth),
+            b'[' => self.skip_array(depth),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn skip_object(&mut self, depth: usize) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.whitespace();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            self.string()?;
+            self.whitespace();
+            self.expect(b':')?;
+            self.whitespace();
+            self.skip(depth + 1)?;
+            self.whitespace();
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    self.whitespace();
+                }
+                b'}' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn skip_array(&mut self, depth: usize) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.whitespace();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            self.skip(depth + 1)?;
+            self.whitespace();
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    self.whitespace();
+                }
+                b']' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`; its magnitude is not checked (nor is
+    /// it by serde_json when skipping).
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek()? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.at;
+        self.digits();
+        (self.at > start).then_some(())
+    }
+
+    /// At `"`: moves past the closing quote; whether the string holds escapes. Control
+    /// characters are errors, escapes are checked (`\u` takes four hex digits; whether they
+    /// pair as surrogates is not looked at, as serde_json does not when skipping).
+    fn string(&mut self) -> Option<bool> {
+        self.at += 1;
+        let mut escaped = false;
+        loop {
+            // Eight bytes at a time up to the next quote, backslash or control character.
+            while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let v = u64::from_le_bytes(word);
+                let hits = zero_bytes(v ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(v ^ (ONES * u64::from(b'\\')))
+                    | control_bytes(v);
+                if hits != 0 {
+                    self.at += (hits.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                self.at += 8;
+            }
+            match self.peek()? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(escaped);
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.at += 1;
+                    match self.peek()? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
+                        b'u' => {
+                            let hex = self.bytes.get(self.at + 1..self.at + 5)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
+                            }
+                            self.at += 5;
+                        }
+                        _ => return None,
+                    }
+                }
+                b if b < 0x20 => return None,
+                _ => self.at += 1,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::projection::parse_projected;
+
+    /// The fast path agrees with serde_json's: the same tree, or no answer where serde_json
+    /// has an error.
+    fn agrees(text: &str, set: &FieldSet) -> bool {
+        match (parse_projected_fast(text, set), parse_projected(text, set)) {
+            (Some(fast), Ok(slow)) => fast == slow,
+            (Some(_), Err(_)) => false,
+            (None, _) => true,
+        }
+    }
+
+    fn accepts(text: &str, names: &[&str]) -> Json {
+        let set = FieldSet::new(names);
+        let fast = parse_projected_fast(text, &set).unwrap_or_else(|| panic!("not accepted: {text}"));
+        assert_eq!(
+            fast,
+            parse_projected(text, &set).expect("valid"),
+            "{text} for {names:?}"
+        );
+        fast
+    }
+
+    const LINE: &str = r#"{"eventType":"user.session.start","actor":{"id":"00u1","alternateId":"a@x.io","detail":{"k":1}},
+        "client":{"ipAddress":"10.0.0.1","geo":{"city":"Paris"}},"target":[{"id":"t1","type":"User"},{"id":"t2"}],
+        "event.action":"flat","event":{"action":"nested"},"tags":["x","y"],"n":1.5,"big":18446744073709551615,
+        "esc\"aped":"v\u0041","nested":[[1,2],[3]], "neg" : -9223372036854775809 , "e":[-0,1e5,1.5E-3,2e+2],
+        "u":"caf\u00e9 \ud83d\ude00 \u00e9t\u00e9","dup":1,"dup":{"x":2},"sl":"a\/b\\c\n\t"}"#;
+
+    #[test]
+    fn wanted_fields_read_as_serde_json_reads_them() {
+        let tree = accepts(LINE, &["actor.alternateId", "client.geo.city"]);
+        assert_eq!(
+            tree,
+            serde_json::json!({"actor": {"alternateId": "a@x.io"}, "client": {"geo": {"city": "Paris"}}})
+        );
+        for names in [
+            &["eventType"][..],
+            &["target{}.id", "target{}.type"],
+            &["nested{}{}", "tags{}"],
+            &["esc\"aped", "n", "big", "neg", "e"],
+            &["e{}"],
+            &["u", "sl", "event.action", "event"],
+            &["dup", "dup.x"],
+            &["actor", "missing.field", "target"],
+            &[],
+        ] {
+            accepts(LINE, names);
+        }
+    }
+
+    #[test]
+    fn whitespace_anywhere_json_allows_it() {
+        accepts(
+            " \t{ \"a\" :\r\n [ 1 , { \"b\" : \"c\" } ] , \"d\" : { } , \"e\":[ ] }\n ",
+            &["a{}.b", "d", "e"],
+        );
+        accepts("{}", &["a"]);
+    }
+
+    #[test]
+    fn what_the_scanner_is_not_sure_of_is_left_to_serde_json() {
+        let set = FieldSet::new(["a"]);
+        for text in [
+            "",
+            "[1]",
+            "\"a\"",
+            r#"{"a":1e400}"#,     // serde_json: number out of range, read as text by the caller
+            r#"{"a":1,"b":[1,}"#, // broken where skipped
+            r#"{"a":1} x"#,
+            r#"{"a":1,"b":"\x"}"#,
+            "{\"a\":1,\"b\":\"tab\there\"}",
+            r#"{"a":01}"#,
+            r#"{"b":-}"#,
+            r#"{"b":1.}"#,
+            r#"{"b":1e}"#,
+            r#"{"b":"\u12G4"}"#,
+            r#"{"b":tru}"#,
+            r#"{"b":1,}"#,
+            r#"{"a":"unterminated}"#,
+        ] {
+            assert_eq!(parse_projected_fast(text, &set), None, "{text}");
+        }
+        let deep = format!("{{\"b\":{}{}}}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(parse_projected_fast(&deep, &set), None);
+    }
+
+    #[test]
+    fn huge_skipped_numbers_are_fine_as_serde_json_skips_them() {
+        accepts(r#"{"a":1,"b":1e400}"#, &["a"]);
+    }
+
+    // ------------------------------------------------------------ generated objects
+
+    /// A small deterministic generator (xorshift).
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len())]
+        }
+    }
+
+    const KEYS: &[&str] = &["a", "b", "a.b", "c", "id", "x.y", "", "k\\u0041", "long_key_name_here"];
+    const STRINGS: &[&str] = &[
+        "",
+        "plain",
+        "a somewhat longer string value with spaces",
+        "esc\\\"aped\\\\",
+        "\\/slash",
+        "\\b\\f\\n\\r\\t",
+        "\\u0041\\u00e9",
+        "\\ud83d\\ude00",
+        "\\ud83d",
+        "\\ude00 lone low",
+        "caf\u{e9} \u{1F600}",
+        "eight by",
+        "sixteen bytes xx",
+    ];
+    const NUMBERS: &[&str] = &[
+        "0",
+        "-0",
+        "12",
+        "-7",
+        "1.5",
+        "1e5",
+        "1.5E-3",
+        "2e+2",
+        "18446744073709551615",
+        "-9223372036854775809",
+        "123456789012345678901234567890",
+        "0.000001",
+    ];
+    const SPACE: &[&str] = &["", "", "", " ", "\n", " \t", "\r\n"];
+
+    fn value(r: &mut Random, depth: usize, out: &mut String) {
+        let kind = if depth > 4 { r.below(4) } else { r.below(6) };
+        match kind {
+            0 => {
+                out.push('"');
+                out.push_str(r.pick(STRINGS));
+                out.push('"');
+            }
+            1 => out.push_str(r.pick(NUMBERS)),
+            2 => out.push_str(r.pick(&["true", "false", "null"])),
+            3 => out.push_str(r.pick(NUMBERS)),
+            4 => object(r, depth + 1, out),
+            _ => {
+                out.push('[');
+                let n = r.below(4);
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(r.pick(SPACE));
+                    value(r, depth + 1, out);
+                }
+                out.push(']');
+            }
+        }
+    }
+
+    fn object(r: &mut Random, depth: usize, out: &mut String) {
+        out.push('{');
+        let n = r.below(5);
+        for i in 0..n {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(r.pick(SPACE));
+            out.push('"');
+            out.push_str(r.pick(KEYS));
+            out.push('"');
+            out.push_str(r.pick(SPACE));
+            out.push(':');
+            out.push_str(r.pick(SPACE));
+            value(r, depth, out);
+        }
+        out.push_str(r.pick(SPACE));
+        out.push('}');
+    }
+
+    /// Names to ask for: paths of the generated keys, some present, some not.
+    fn names(r: &mut Random) -> Vec<String> {
+        let plain = ["a", "b", "a.b", "c", "id", "x.y", "kA", "long_key_name_here"];
+        (0..1 + r.below(4))
+            .map(|_| {
+                let mut name = plain[r.below(plain.len())].to_string();
+                for _ in 0..r.below(3) {
+                    name.push_str(["{}", "."][r.below(2)]);
+                    if name.ends_with('.') {
+                        name.push_str(plain[r.below(plain.len())]);
+                    }
+                }
+                name
+            })
+            .collect()
+    }
+
+    #[test]
+    fn generated_objects_read_as_serde_json_reads_them() {
+        let mut r = Random(0x9E37_79B9_7F4A_7C15);
+        let (mut accepted, mut total) = (0, 0);
+        for _ in 0..4000 {
+            let mut text = String::new();
+            object(&mut r, 0, &mut text);
+            let set = FieldSet::new(names(&mut r));
+            assert!(agrees(&text, &set), "{text}");
+            if parse_projected(&text, &set).is_ok() {
+                total += 1;
+                accepted += usize::from(parse_projected_fast(&text, &set).is_some());
+            }
+        }
+        assert!(total > 3000, "most generated objects are valid JSON ({total})");
+        assert!(
+            accepted * 100 >= total * 95,
+            "the scanner accepts {accepted} of {total}"
+        );
+    }
+
+    #[test]
+    fn broken_objects_are_never_accepted_where_serde_json_rejects_them() {
+        let mut r = Random(0x2545_F491_4F6C_DD1D);
+        let inserts = [
+            "\"", "\\", "{", "}", "[", "]", ",", ":", "0", "-", "e", "E", ".", " ", "a", "\u{1}",
+        ];
+        let mut rejected = 0;
+        for _ in 0..6000 {
+            let mut text = String::new();
+            object(&mut r, 0, &mut text);
+            let cuts: Vec<usize> = (0..=text.len()).filter(|i| text.is_char_boundary(*i)).collect();
+            let at = cuts[r.below(cuts.len())];
+            let broken = match r.below(3) {
+                0 => text[..at].to_string(),
+                1 => format!("{}{}{}", &text[..at], r.pick(&inserts), &text[at..]),
+                _ => {
+                    let end = cuts.iter().copied().find(|c| *c > at).unwrap_or(at);
+                    format!("{}{}", &text[..at], &text[end..])
+                }
+            };
+            let set = FieldSet::new(names(&mut r));
+            assert!(agrees(&broken, &set), "{broken}");
+            rejected += usize::from(parse_projected(&broken, &set).is_err());
+        }
+        assert!(rejected > 2000, "most corruptions break the JSON ({rejected})");
+    }
+}
