@@ -15,6 +15,12 @@ use std::fmt;
 /// not a JSON object, has a number out of range, or repeats a key: the parsed object keeps the
 /// last value of a key at its first place, which a scan in document order does not see).
 pub fn scan_for(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+    crate::json_scan::scan_names(text, wanted).or_else(|| scan_with_serde(text, wanted))
+}
+
+/// [`scan_for`] through serde_json: the definition the faster scan of
+/// [`crate::json_scan::scan_names`] is tested against, and what answers where it is not sure.
+pub fn scan_with_serde(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
     let mut names = Names {
         path: String::new(),
         found: Default::default(),

@@ -34,6 +34,34 @@ pub fn parse_projected_fast(text: &str, set: &FieldSet) -> Option<Json> {
     (scanner.at == scanner.bytes.len()).then_some(tree)
 }
 
+/// The Splunk names of the fields of the JSON object `text` that have a value and that `wanted`
+/// accepts, in document order, as [`crate::flat_names::scan_for`] gives them; `None` when the
+/// scanner is not sure (the caller then asks serde_json), including every case where that
+/// function gives `None`: a repeated key, a number out of range, a top level that is not an
+/// object.
+pub fn scan_names(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+    let set = FieldSet::default();
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        text,
+        at: 0,
+        path: String::new(),
+        set: &set,
+    };
+    let mut found = indexmap::IndexSet::<String, ahash::RandomState>::default();
+    scanner.whitespace();
+    if scanner.peek()? != b'{' {
+        return None;
+    }
+    scanner.names_of_object(0, true, &mut |path: &str| {
+        if wanted(path) && !found.contains(path) {
+            found.insert(path.to_string());
+        }
+    })?;
+    scanner.whitespace();
+    (scanner.at == scanner.bytes.len()).then(|| found.into_iter().collect())
+}
+
 struct Scanner<'a> {
     bytes: &'a [u8],
     text: &'a str,
@@ -126,6 +154,120 @@ impl Scanner<'_> {
                     return Some(Json::Object(object));
                 }
                 _ => return None,
+            }
+        }
+    }
+
+    /// At `{`: calls `name` with the path of every scalar that has a value below it.
+    fn names_of_object(&mut self, depth: usize, top: bool, name: &mut dyn FnMut(&str)) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.at += 1;
+        self.whitespace();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(());
+        }
+        let base = self.path.len();
+        // Keys seen, as written (a key escaped is decoded): a repeated key is left to serde_json.
+        let mut keys: Vec<std::borrow::Cow<str>> = Vec::new();
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let start = self.at;
+            let key = if self.string()? {
+                std::borrow::Cow::Owned(serde_json::from_str::<String>(&self.text[start..self.at]).ok()?)
+            } else {
+                std::borrow::Cow::Borrowed(&self.text[start + 1..self.at - 1])
+            };
+            if keys.contains(&key) {
+                return None;
+            }
+            self.whitespace();
+            self.expect(b':')?;
+            self.whitespace();
+            if !top {
+                self.path.push('.');
+            }
+            self.path.push_str(&key);
+            keys.push(key);
+            self.names_of_value(depth + 1, name)?;
+            self.path.truncate(base);
+            self.whitespace();
+            match self.peek()? {
+                b',' => {
+                    self.at += 1;
+                    self.whitespace();
+                }
+                b'}' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn names_of_value(&mut self, depth: usize, name: &mut dyn FnMut(&str)) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.names_of_object(depth, false, name),
+            b'[' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                self.at += 1;
+                let base = self.path.len();
+                self.path.push_str("{}");
+                self.whitespace();
+                if self.peek()? == b']' {
+                    self.at += 1;
+                } else {
+                    loop {
+                        self.names_of_value(depth + 1, name)?;
+                        self.whitespace();
+                        match self.peek()? {
+                            b',' => {
+                                self.at += 1;
+                                self.whitespace();
+                            }
+                            b']' => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                self.path.truncate(base);
+                Some(())
+            }
+            b'n' => self.literal(b"null"),
+            b'"' => {
+                let start = self.at;
+                // A string read as a value has its escapes checked (surrogates pair).
+                if self.string()? {
+                    serde_json::from_str::<String>(&self.text[start..self.at]).ok()?;
+                }
+                name(&self.path);
+                Some(())
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = self.at;
+                self.number()?;
+                let number = &self.text[start..self.at];
+                // Read as a value, a number beyond a 64-bit float is an error.
+                if number.len() > 300 || number.contains(['e', 'E']) {
+                    serde_json::from_str::<Json>(number).ok()?;
+                }
+                name(&self.path);
+                Some(())
+            }
+            _ => {
+                self.skip(depth)?;
+                name(&self.path);
+                Some(())
             }
         }
     }
@@ -439,6 +581,32 @@ mod tests {
         accepts(r#"{"a":1,"b":1e400}"#, &["a"]);
     }
 
+    #[test]
+    fn names_are_the_ones_serde_json_gives() {
+        for text in [
+            r#"{"a":1,"b":{"c":"x","d":null,"e":true},"f":[{"g":1},{"g":2,"h":[1,[2]]}],"i":[],"j":{}}"#,
+            r#"{"esc\"aped":"v","n\u0041me":{"x":1.5e3},"big":18446744073709551615,"s":""}"#,
+            r#"{"a.b":1,"a":{"b":2},"arr":[null,1,"s",{"k":false}]}"#,
+            r#"{}"#,
+            LINE,
+        ] {
+            assert_eq!(
+                scan_names(text, &|_| true),
+                crate::flat_names::scan_with_serde(text, &|_| true),
+                "{text}"
+            );
+        }
+        for text in [
+            r#"{"a":1,"a":null}"#,
+            r#"{"a":1e999}"#,
+            r#"{"a":"\ud800"}"#,
+            "[1]",
+            r#"{"a":1} x"#,
+        ] {
+            assert_eq!(scan_names(text, &|_| true), None, "{text}");
+        }
+    }
+
     // ------------------------------------------------------------ generated objects
 
     /// A small deterministic generator (xorshift).
@@ -560,12 +728,20 @@ mod tests {
     #[test]
     fn generated_objects_read_as_serde_json_reads_them() {
         let mut r = Random(0x9E37_79B9_7F4A_7C15);
-        let (mut accepted, mut total) = (0, 0);
+        let (mut accepted, mut total, mut named) = (0, 0, 0);
         for _ in 0..4000 {
             let mut text = String::new();
             object(&mut r, 0, &mut text);
             let set = FieldSet::new(names(&mut r));
             assert!(agrees(&text, &set), "{text}");
+            if let Some(names) = scan_names(&text, &|_| true) {
+                assert_eq!(
+                    Some(names),
+                    crate::flat_names::scan_with_serde(&text, &|_| true),
+                    "{text}"
+                );
+                named += 1;
+            }
             if parse_projected(&text, &set).is_ok() {
                 total += 1;
                 accepted += usize::from(parse_projected_fast(&text, &set).is_some());
@@ -600,6 +776,9 @@ mod tests {
             };
             let set = FieldSet::new(names(&mut r));
             assert!(agrees(&broken, &set), "{broken}");
+            if crate::flat_names::scan_with_serde(&broken, &|_| true).is_none() {
+                assert_eq!(scan_names(&broken, &|_| true), None, "{broken}");
+            }
             rejected += usize::from(parse_projected(&broken, &set).is_err());
         }
         assert!(rejected > 2000, "most corruptions break the JSON ({rejected})");
