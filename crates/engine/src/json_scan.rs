@@ -752,6 +752,7 @@ mod tests {
             accepted * 100 >= total * 95,
             "the scanner accepts {accepted} of {total}"
         );
+        assert!(named > 2000, "names told for {named} of {total}");
     }
 
     #[test]
