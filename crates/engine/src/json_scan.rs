@@ -119,10 +119,12 @@ impl Scanner<'_> {
             }
             let start = self.at;
             let escaped = self.string()?;
-            let key = if escaped {
-                serde_json::from_str::<String>(&self.text[start..self.at]).ok()?
+            // Copied only when kept: most keys of a line are not.
+            let text = self.text;
+            let key: std::borrow::Cow<str> = if escaped {
+                std::borrow::Cow::Owned(serde_json::from_str::<String>(&text[start..self.at]).ok()?)
             } else {
-                self.text[start + 1..self.at - 1].to_string()
+                std::borrow::Cow::Borrowed(&text[start + 1..self.at - 1])
             };
             self.whitespace();
             self.expect(b':')?;
@@ -135,11 +137,11 @@ impl Scanner<'_> {
                 Keep::No => self.skip(depth + 1)?,
                 Keep::Whole => {
                     let value = self.whole(depth + 1)?;
-                    object.insert(key, value);
+                    object.insert(key.into_owned(), value);
                 }
                 Keep::Partial => {
                     let value = self.partial(depth + 1)?;
-                    object.insert(key, value);
+                    object.insert(key.into_owned(), value);
                 }
             }
             self.path.truncate(base);
