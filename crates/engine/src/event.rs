@@ -518,9 +518,19 @@ pub fn spl_lookup(json: &Json, name: &str) -> Value {
     Value::multi(out)
 }
 
+/// Objects of up to this many keys are searched by comparing keys, not by hashing.
+const SCAN_KEYS_UP_TO: usize = 8;
+
 fn lookup_in(json: &Json, name: &str, out: &mut Vec<Value>) {
     let Json::Object(map) = json else { return };
-    if let Some(v) = map.get(name) {
+    // A projected tree's objects hold a few keys: comparing them costs less than hashing the
+    // name (serde_json's maps hash with SipHash).
+    let exact = if map.len() <= SCAN_KEYS_UP_TO {
+        map.iter().find(|(key, _)| key.as_str() == name).map(|(_, v)| v)
+    } else {
+        map.get(name)
+    };
+    if let Some(v) = exact {
         let scalar = spl_scalar(v);
         if !scalar.is_null() {
             out.push(scalar);
@@ -674,6 +684,27 @@ mod tests {
     fn a_dotted_top_level_key_wins() {
         let doc = json!({"event.action": "flat", "event": {"action": "nested"}});
         assert_eq!(spl_lookup(&doc, "event.action"), Value::from("flat"));
+    }
+
+    #[test]
+    fn small_and_large_objects_are_searched_alike() {
+        for extra in [0, SCAN_KEYS_UP_TO, 3 * SCAN_KEYS_UP_TO] {
+            let mut doc = json!({"event": {"action": "nested"}, "a": {"b": 1}, "a.b": null, "x": "y"});
+            for n in 0..extra {
+                doc[format!("k{n}")] = json!(n);
+            }
+            assert_eq!(spl_lookup(&doc, "x"), Value::from("y"), "{extra}");
+            assert_eq!(spl_lookup(&doc, "event.action"), Value::from("nested"), "{extra}");
+            // A null flat key: the nested field answers.
+            assert_eq!(spl_lookup(&doc, "a.b"), Value::Int(1), "{extra}");
+            assert!(spl_lookup(&doc, "missing").is_null(), "{extra}");
+            if extra > 0 {
+                assert_eq!(
+                    spl_lookup(&doc, &format!("k{}", extra - 1)),
+                    Value::Int(extra as i64 - 1)
+                );
+            }
+        }
     }
 
     #[test]
