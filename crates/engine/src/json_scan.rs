@@ -11,6 +11,7 @@
 
 use crate::projection::{FieldSet, Keep};
 use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
 
 /// Nesting past this depth is left to serde_json (whose own limit is 128).
 const MAX_DEPTH: usize = 100;
@@ -18,6 +19,29 @@ const MAX_DEPTH: usize = 100;
 /// Parses `text` as [`crate::projection::parse_projected`] does, or `None` when the scanner
 /// does not accept it (the caller then parses it with serde_json).
 pub fn parse_projected_fast(text: &str, set: &FieldSet) -> Option<Json> {
+    top_object(text, set, |scanner| scanner.object(0, true))
+}
+
+/// The Splunk names of the fields of the JSON object `text` that have a value and that `wanted`
+/// accepts, in document order, as [`crate::flat_names::scan_for`] gives them; `None` when the
+/// scanner is not sure (the caller then asks serde_json), including every case where that
+/// function gives `None`: a repeated key, a number out of range, a top level that is not an
+/// object.
+pub fn scan_names(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+    let mut found = indexmap::IndexSet::<String, ahash::RandomState>::default();
+    top_object(text, &FieldSet::default(), |scanner| {
+        scanner.names_of_object(0, true, &mut |path: &str| {
+            if wanted(path) && !found.contains(path) {
+                found.insert(path.to_string());
+            }
+        })
+    })?;
+    Some(found.into_iter().collect())
+}
+
+/// Runs `read` at the top-level object of `text`: `None` unless the text is one object, with
+/// nothing but whitespace around it.
+fn top_object<R>(text: &str, set: &FieldSet, read: impl FnOnce(&mut Scanner) -> Option<R>) -> Option<R> {
     let mut scanner = Scanner {
         bytes: text.as_bytes(),
         text,
@@ -29,37 +53,9 @@ pub fn parse_projected_fast(text: &str, set: &FieldSet) -> Option<Json> {
     if scanner.peek()? != b'{' {
         return None;
     }
-    let tree = scanner.object(0, true)?;
+    let read = read(&mut scanner)?;
     scanner.whitespace();
-    (scanner.at == scanner.bytes.len()).then_some(tree)
-}
-
-/// The Splunk names of the fields of the JSON object `text` that have a value and that `wanted`
-/// accepts, in document order, as [`crate::flat_names::scan_for`] gives them; `None` when the
-/// scanner is not sure (the caller then asks serde_json), including every case where that
-/// function gives `None`: a repeated key, a number out of range, a top level that is not an
-/// object.
-pub fn scan_names(text: &str, wanted: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
-    let set = FieldSet::default();
-    let mut scanner = Scanner {
-        bytes: text.as_bytes(),
-        text,
-        at: 0,
-        path: String::new(),
-        set: &set,
-    };
-    let mut found = indexmap::IndexSet::<String, ahash::RandomState>::default();
-    scanner.whitespace();
-    if scanner.peek()? != b'{' {
-        return None;
-    }
-    scanner.names_of_object(0, true, &mut |path: &str| {
-        if wanted(path) && !found.contains(path) {
-            found.insert(path.to_string());
-        }
-    })?;
-    scanner.whitespace();
-    (scanner.at == scanner.bytes.len()).then(|| found.into_iter().collect())
+    (scanner.at == scanner.bytes.len()).then_some(read)
 }
 
 struct Scanner<'a> {
@@ -85,7 +81,7 @@ fn control_bytes(v: u64) -> u64 {
     v.wrapping_sub(ONES * 0x20) & !v & HIGHS
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
@@ -96,43 +92,87 @@ impl Scanner<'_> {
         }
     }
 
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        (self.peek()? == byte).then(|| self.at += 1)
-    }
-
-    /// At `{`: the object, keeping what the set wants of each key.
-    fn object(&mut self, depth: usize, top: bool) -> Option<Json> {
+    /// At `{` or `[` (whose end is `close`): moves in, past an empty container's end; false
+    /// when it is empty.
+    fn open(&mut self, depth: usize, close: u8) -> Option<bool> {
         if depth >= MAX_DEPTH {
             return None;
         }
         self.at += 1;
-        let mut object = Map::new();
         self.whitespace();
-        if self.peek()? == b'}' {
+        if self.peek()? == close {
             self.at += 1;
-            return Some(Json::Object(object));
+            return Some(false);
         }
+        Some(true)
+    }
+
+    /// After a member of a container ending in `close`: past the `,` (true: another member
+    /// follows) or past the end (false).
+    fn next_member(&mut self, close: u8) -> Option<bool> {
+        self.whitespace();
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                self.whitespace();
+                Some(true)
+            }
+            b if b == close => {
+                self.at += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// At an object key: skips it and the `:` after it; where the quoted key ends, and
+    /// whether it holds escapes.
+    fn skip_key(&mut self) -> Option<(usize, bool)> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let escaped = self.string()?;
+        let end = self.at;
+        self.whitespace();
+        self.expect(b':')?;
+        self.whitespace();
+        Some((end, escaped))
+    }
+
+    /// At an object key: the key, borrowed from the text unless it holds escapes (then
+    /// decoded), and past the `:` after it.
+    fn key(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.at;
+        let (end, escaped) = self.skip_key()?;
+        let text = self.text;
+        if escaped {
+            serde_json::from_str::<String>(&text[start..end]).ok().map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(&text[start + 1..end - 1]))
+        }
+    }
+
+    /// Adds an object's key to the path (`a` at the top, `.a` below).
+    fn enter(&mut self, key: &str, top: bool) {
+        if !top {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+    }
+
+    /// At `{`: the object, keeping what the set wants of each key.
+    fn object(&mut self, depth: usize, top: bool) -> Option<Json> {
+        let mut object = Map::new();
         let base = self.path.len();
-        loop {
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let start = self.at;
-            let escaped = self.string()?;
+        let mut more = self.open(depth, b'}')?;
+        while more {
             // Copied only when kept: most keys of a line are not.
-            let text = self.text;
-            let key: std::borrow::Cow<str> = if escaped {
-                std::borrow::Cow::Owned(serde_json::from_str::<String>(&text[start..self.at]).ok()?)
-            } else {
-                std::borrow::Cow::Borrowed(&text[start + 1..self.at - 1])
-            };
-            self.whitespace();
-            self.expect(b':')?;
-            self.whitespace();
-            if !top {
-                self.path.push('.');
-            }
-            self.path.push_str(&key);
+            let key = self.key()?;
+            self.enter(&key, top);
             match self.set.keep(&self.path) {
                 Keep::No => self.skip(depth + 1)?,
                 Keep::Whole => {
@@ -145,102 +185,41 @@ impl Scanner<'_> {
                 }
             }
             self.path.truncate(base);
-            self.whitespace();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.whitespace();
-                }
-                b'}' => {
-                    self.at += 1;
-                    return Some(Json::Object(object));
-                }
-                _ => return None,
-            }
+            more = self.next_member(b'}')?;
         }
+        Some(Json::Object(object))
     }
 
     /// At `{`: calls `name` with the path of every scalar that has a value below it.
     fn names_of_object(&mut self, depth: usize, top: bool, name: &mut dyn FnMut(&str)) -> Option<()> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        self.at += 1;
-        self.whitespace();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(());
-        }
         let base = self.path.len();
         // Keys seen, as written (a key escaped is decoded): a repeated key is left to serde_json.
-        let mut keys: Vec<std::borrow::Cow<str>> = Vec::new();
-        loop {
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let start = self.at;
-            let key = if self.string()? {
-                std::borrow::Cow::Owned(serde_json::from_str::<String>(&self.text[start..self.at]).ok()?)
-            } else {
-                std::borrow::Cow::Borrowed(&self.text[start + 1..self.at - 1])
-            };
+        let mut keys: Vec<Cow<str>> = Vec::new();
+        let mut more = self.open(depth, b'}')?;
+        while more {
+            let key = self.key()?;
             if keys.contains(&key) {
                 return None;
             }
-            self.whitespace();
-            self.expect(b':')?;
-            self.whitespace();
-            if !top {
-                self.path.push('.');
-            }
-            self.path.push_str(&key);
+            self.enter(&key, top);
             keys.push(key);
             self.names_of_value(depth + 1, name)?;
             self.path.truncate(base);
-            self.whitespace();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.whitespace();
-                }
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
+            more = self.next_member(b'}')?;
         }
+        Some(())
     }
 
     fn names_of_value(&mut self, depth: usize, name: &mut dyn FnMut(&str)) -> Option<()> {
         match self.peek()? {
             b'{' => self.names_of_object(depth, false, name),
             b'[' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
-                self.at += 1;
                 let base = self.path.len();
                 self.path.push_str("{}");
-                self.whitespace();
-                if self.peek()? == b']' {
-                    self.at += 1;
-                } else {
-                    loop {
-                        self.names_of_value(depth + 1, name)?;
-                        self.whitespace();
-                        match self.peek()? {
-                            b',' => {
-                                self.at += 1;
-                                self.whitespace();
-                            }
-                            b']' => {
-                                self.at += 1;
-                                break;
-                            }
-                            _ => return None,
-                        }
-                    }
+                let mut more = self.open(depth, b']')?;
+                while more {
+                    self.names_of_value(depth + 1, name)?;
+                    more = self.next_member(b']')?;
                 }
                 self.path.truncate(base);
                 Some(())
@@ -285,32 +264,13 @@ impl Scanner<'_> {
 
     /// At `[`: every element, read for what the set wants below `path{}`.
     fn array(&mut self, depth: usize) -> Option<Json> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        self.at += 1;
         let base = self.path.len();
         self.path.push_str("{}");
         let mut items = Vec::new();
-        self.whitespace();
-        if self.peek()? == b']' {
-            self.at += 1;
-        } else {
-            loop {
-                items.push(self.partial(depth + 1)?);
-                self.whitespace();
-                match self.peek()? {
-                    b',' => {
-                        self.at += 1;
-                        self.whitespace();
-                    }
-                    b']' => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-            }
+        let mut more = self.open(depth, b']')?;
+        while more {
+            items.push(self.partial(depth + 1)?);
+            more = self.next_member(b']')?;
         }
         self.path.truncate(base);
         Some(Json::Array(items))
@@ -338,64 +298,22 @@ impl Scanner<'_> {
     }
 
     fn skip_object(&mut self, depth: usize) -> Option<()> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        self.at += 1;
-        self.whitespace();
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
-            if self.peek()? != b'"' {
-                return None;
-            }
-            self.string()?;
-            self.whitespace();
-            self.expect(b':')?;
-            self.whitespace();
+        let mut more = self.open(depth, b'}')?;
+        while more {
+            self.skip_key()?;
             self.skip(depth + 1)?;
-            self.whitespace();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.whitespace();
-                }
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
+            more = self.next_member(b'}')?;
         }
+        Some(())
     }
 
     fn skip_array(&mut self, depth: usize) -> Option<()> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        self.at += 1;
-        self.whitespace();
-        if self.peek()? == b']' {
-            self.at += 1;
-            return Some(());
-        }
-        loop {
+        let mut more = self.open(depth, b']')?;
+        while more {
             self.skip(depth + 1)?;
-            self.whitespace();
-            match self.peek()? {
-                b',' => {
-                    self.at += 1;
-                    self.whitespace();
-                }
-                b']' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
+            more = self.next_member(b']')?;
         }
+        Some(())
     }
 
     fn literal(&mut self, word: &[u8]) -> Option<()> {
