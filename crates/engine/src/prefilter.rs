@@ -257,19 +257,14 @@ impl PlanFilters {
         if self.always == self.all {
             return self.all;
         }
-        LOWERED.with(|buffer| {
-            let line = Line {
-                bytes,
-                lowered: std::cell::OnceCell::new(),
-                buffer,
-            };
+        Line::with(bytes, |line| {
             let mut plans = self.always;
             let mut probe = Probe::default();
             for (at, owners) in self.owners.iter().enumerate() {
                 if owners & !plans == 0 {
                     continue;
                 }
-                if self.compiled.holds(at, &line, &mut probe) {
+                if self.compiled.holds(at, line, &mut probe) {
                     plans |= owners;
                     if plans == self.all {
                         break;
@@ -713,6 +708,18 @@ struct Line<'a> {
 }
 
 impl Line<'_> {
+    /// Calls `look` with `bytes` as a line, lower-cased (into this thread's buffer) when first
+    /// needed.
+    fn with<R>(bytes: &[u8], look: impl FnOnce(&Line) -> R) -> R {
+        LOWERED.with(|buffer| {
+            look(&Line {
+                bytes,
+                lowered: std::cell::OnceCell::new(),
+                buffer,
+            })
+        })
+    }
+
     fn lowered(&self) -> &[u8] {
         self.lowered.get_or_init(|| {
             let mut buffer = self.buffer.borrow_mut();
@@ -823,14 +830,7 @@ impl Compiled {
     }
 
     fn may_match(&self, bytes: &[u8]) -> bool {
-        LOWERED.with(|buffer| {
-            let line = Line {
-                bytes,
-                lowered: std::cell::OnceCell::new(),
-                buffer,
-            };
-            self.may_match_line(&line)
-        })
+        Line::with(bytes, |line| self.may_match_line(line))
     }
 
     fn may_match_line(&self, line: &Line) -> bool {
