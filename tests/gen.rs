@@ -5,7 +5,6 @@
 mod common;
 
 use quarry_cli::commands::run::{alert_json, run_rule};
-use quarry_cli::commands::InputFlags;
 use quarry_cli::gen::plan::AttackKind;
 use quarry_cli::gen::{generate_okta, OktaConfig};
 use quarry_cli::rules::Rule;
@@ -51,13 +50,7 @@ impl Log {
     /// Alerts of a shipped rule, as `quarry run --sourcetype OktaIM2:log` reports them.
     fn alerts(&self, rule: &str) -> Vec<Json> {
         let rule = Rule::load(&common::root().join("queries").join(rule)).unwrap();
-        let flags = InputFlags {
-            sourcetype: Some("OktaIM2:log".into()),
-            host: "localhost".into(),
-            index: "main".into(),
-            max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
-            ..InputFlags::default()
-        };
+        let flags = common::run_flags(Some("OktaIM2:log"));
         let inputs = [self.path.display().to_string()];
         let mut found = Vec::new();
         let run = run_rule(rule, &inputs, &flags, &Default::default(), &mut |rule, event| {

@@ -5,7 +5,6 @@
 mod common;
 
 use quarry_cli::commands::run::{alert_json, run_rule};
-use quarry_cli::commands::InputFlags;
 use quarry_cli::rules::{collect, Rule};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
@@ -47,13 +46,7 @@ fn alerts(rule: &Path, inputs: &[PathBuf]) -> Vec<Json> {
 
 fn alerts_with(rule: &Path, inputs: &[PathBuf], sourcetype: Option<&str>) -> Vec<Json> {
     let rule = Rule::load(rule).unwrap();
-    let flags = InputFlags {
-        sourcetype: sourcetype.map(str::to_string),
-        host: "localhost".into(),
-        index: "main".into(),
-        max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
-        ..InputFlags::default()
-    };
+    let flags = common::run_flags(sourcetype);
     // Paths relative to the workspace root keep `source` stable in snapshots.
     std::env::set_current_dir(common::root()).unwrap();
     let inputs: Vec<String> = inputs.iter().map(|p| relative(p)).collect();
@@ -291,12 +284,7 @@ fn the_rule_library_passes_its_own_tests() {
     std::env::set_current_dir(common::root()).unwrap();
     let report = run_tests(
         &[PathBuf::from("queries")],
-        &InputFlags {
-            host: "localhost".into(),
-            index: "main".into(),
-            max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
-            ..InputFlags::default()
-        },
+        &common::run_flags(None),
         &Default::default(),
         None,
     )
@@ -372,13 +360,7 @@ fn all_rules_in_one_pass_alert_as_each_rule_alone() {
     use quarry_cli::commands::run::{run_prepared, Preparer};
     let log = std::env::temp_dir().join(format!("quarry-one-pass-{}.ndjson", std::process::id()));
     std::fs::write(&log, common::generated_okta(6000, 5)).unwrap();
-    let flags = InputFlags {
-        sourcetype: Some("OktaIM2:log".into()),
-        host: "localhost".into(),
-        index: "main".into(),
-        max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
-        ..InputFlags::default()
-    };
+    let flags = common::run_flags(Some("OktaIM2:log"));
     let inputs = vec![log.display().to_string()];
     let eql = Default::default();
     let mut preparer = Preparer::new(&flags, &eql);

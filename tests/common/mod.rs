@@ -293,3 +293,15 @@ pub fn generated_okta(events: u64, seed: u64) -> String {
     generate_okta(&config, &mut out, None).expect("generates");
     String::from_utf8(out).expect("generated logs are UTF-8")
 }
+
+/// The input flags `quarry run` starts from on the command line, with `--sourcetype` when
+/// given.
+pub fn run_flags(sourcetype: Option<&str>) -> quarry_cli::commands::InputFlags {
+    quarry_cli::commands::InputFlags {
+        sourcetype: sourcetype.map(str::to_string),
+        host: "localhost".into(),
+        index: "main".into(),
+        max_line_bytes: quarry_engine::input::DEFAULT_MAX_LINE,
+        ..Default::default()
+    }
+}
