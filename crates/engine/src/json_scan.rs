@@ -361,6 +361,7 @@ impl<'a> Scanner<'a> {
     /// At `"`: moves past the closing quote; whether the string holds escapes. Control
     /// characters are errors, escapes are checked (`\u` takes four hex digits; whether they
     /// pair as surrogates is not looked at, as serde_json does not when skipping).
+    #[inline(always)]
     fn string(&mut self) -> Option<bool> {
         self.at += 1;
         let mut escaped = false;
