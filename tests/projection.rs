@@ -133,3 +133,42 @@ fn field_names_told_without_values_are_the_field_names() {
         assert!(told.iter().any(|n| n.as_ref() == "user"), "an alias is among them");
     }
 }
+
+/// Before a `stats` that reads a fixed set of fields, `fillnull` without a list fills and holds
+/// only those; the results are those of filling every field seen, which it still does when a
+/// command in between (here an `eval`) could read any field.
+#[test]
+fn fillnull_before_stats_fills_what_stats_reads_as_if_it_filled_everything() {
+    let log = tricky_log("fillnull-stats");
+    let okta = fixtures("okta");
+    let cases: [(&str, &[PathBuf], Option<&str>); 5] = [
+        ("n>2400 | fillnull value=NA | stats count by late.x rare.key target{}.id", std::slice::from_ref(&log), None),
+        ("| fillnull value=0 | stats count min(_time) as first max(late.x) as x by user late.x", std::slice::from_ref(&log), None),
+        // A field no event has stays null: its events join no group.
+        ("| fillnull | stats count by user never.seen", std::slice::from_ref(&log), None),
+        ("eventType=user.* | fillnull value=NULL | stats count by user src client.device outcome.reason", &okta, Some("OktaIM2:log")),
+        ("| eval g='authenticationContext.externalSessionId' | fillnull value=NULL | stats min(_time) as _time dc(client.ipAddress) as ips by g eventType debugContext.debugData.behaviors", &okta, Some("OktaIM2:log")),
+    ];
+    for (query, files, sourcetype) in cases {
+        let (head, stats) = query.rsplit_once("| stats").unwrap();
+        let filled_everything = format!("{head}| eval quarry_test_unused=1 | stats{stats}");
+        let rows = |q: &str| -> Vec<Json> {
+            let mut rows: Vec<Json> = query_files(q, files, sourcetype)
+                .unwrap_or_else(|e| panic!("{q}: {e}"))
+                .iter()
+                .map(sourceless)
+                .collect();
+            rows.sort_by_key(|row| row.to_string());
+            rows
+        };
+        let restricted = rows(query);
+        assert_eq!(restricted, rows(&filled_everything), "{query}");
+        if !query.contains("never.seen") {
+            assert!(!restricted.is_empty(), "{query} gives results");
+        } else {
+            assert!(restricted.is_empty(), "{query} gives no results");
+        }
+        same_answers(query, files, sourcetype);
+    }
+    std::fs::remove_file(&log).ok();
+}

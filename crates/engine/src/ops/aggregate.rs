@@ -48,6 +48,27 @@ impl Aggregate {
     }
 }
 
+/// Every field `stats` reads of an event, when that is a fixed set: the by-fields, the fields
+/// aggregated and `_time`. `None` for `eventstats` (its events go on whole) and when an
+/// aggregation reads an expression or a wildcard.
+pub fn fields_read(spec: &AggregateSpec) -> Option<Vec<Name>> {
+    if spec.keep_events {
+        return None;
+    }
+    let mut read: Vec<Name> = spec.by.clone();
+    for aggregation in &spec.aggregations {
+        match &aggregation.input {
+            AggInput::Events => {}
+            AggInput::Field(name) => read.push(name.clone()),
+            AggInput::Expr(_) | AggInput::Wildcard(_) => return None,
+        }
+    }
+    read.push(Name::from("_time"));
+    let mut seen = ahash::AHashSet::new();
+    read.retain(|name| seen.insert(name.clone()));
+    Some(read)
+}
+
 /// Every group key of an event (the cartesian product of multivalue by-fields); empty when a
 /// by-field is null.
 pub fn group_keys(by: &[Name], event: &Event) -> Vec<Vec<Value>> {

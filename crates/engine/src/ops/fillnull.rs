@@ -2,10 +2,11 @@
 //! the whole result set and fills every field any result has. Source events are not filled in
 //! place: they carry one shared [`Fill`] applied as their fields are read, so holding them costs
 //! only the names seen (their lines are not even parsed whole for them), and they are handed on
-//! a batch at a time.
+//! a batch at a time. Before a `stats` that reads a fixed set of fields, only those are filled
+//! and held: each event is held as a row of them, and the rest of its line is let go.
 
 use super::{Flow, Operator, RunContext};
-use crate::event::{Event, Fill, HeldSources, Name};
+use crate::event::{Event, FieldMap, Fill, HeldSources, Name};
 use crate::value::Value;
 use indexmap::IndexSet;
 use std::collections::VecDeque;
@@ -17,6 +18,8 @@ const FILL_BATCH: usize = 1024;
 pub struct FillNull {
     value: Value,
     fields: Option<Vec<Name>>,
+    /// Without a field list: the only fields read after the fill, when that is known.
+    read_after: Option<Vec<Name>>,
     held: VecDeque<Event>,
     /// Every field some held event has, in the order first seen.
     seen: IndexSet<Name, ahash::RandomState>,
@@ -29,11 +32,36 @@ impl FillNull {
         FillNull {
             value,
             fields,
+            read_after: None,
             held: VecDeque::new(),
             seen: IndexSet::default(),
             fill: None,
             sources: HeldSources::default(),
         }
+    }
+
+    /// `fillnull value=<value>` without a field list, followed by a command that reads no field
+    /// besides `read`: the results are the same as filling every field seen, for that command.
+    pub fn before_reading(value: Value, read: Vec<Name>) -> FillNull {
+        FillNull {
+            read_after: Some(read),
+            ..FillNull::new(value, None)
+        }
+    }
+
+    /// The fields of `read` the event has a value for, as a row; they are added to `seen`.
+    fn row_of(event: &Event, read: &[Name], seen: &mut IndexSet<Name, ahash::RandomState>) -> Event {
+        let mut row = FieldMap::default();
+        for name in read {
+            let value = event.get(name);
+            if !value.is_null() {
+                if !seen.contains(name) {
+                    seen.insert(name.clone());
+                }
+                row.insert(name.clone(), value);
+            }
+        }
+        Event::row(row)
     }
 
     /// Writes `value` into each of `fields` the event lacks.
@@ -72,6 +100,13 @@ impl Operator for FillNull {
             Some(fields) => {
                 for event in batch.iter_mut() {
                     FillNull::fill_in_place(event, fields.iter(), &self.value);
+                }
+            }
+            None if self.read_after.is_some() => {
+                let read = self.read_after.as_deref().unwrap_or_default();
+                for event in batch.drain(..) {
+                    let row = FillNull::row_of(&event, read, &mut self.seen);
+                    self.held.push_back(row);
                 }
             }
             None => {

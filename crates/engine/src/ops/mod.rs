@@ -156,6 +156,18 @@ pub fn build(op: &Op) -> Box<dyn Operator> {
     }
 }
 
+/// The operator for `op` when `next` comes after it: a `fillnull` without a field list before
+/// a `stats` that reads a fixed set of fields fills (and holds) only those, since nothing after
+/// the `stats` sees the others.
+fn build_before(op: &Op, next: Option<&Op>) -> Box<dyn Operator> {
+    if let (Op::FillNull { value, fields: None }, Some(Op::Aggregate(spec))) = (op, next) {
+        if let Some(read) = aggregate::fields_read(spec) {
+            return Box::new(fillnull::FillNull::before_reading(value.clone(), read));
+        }
+    }
+    build(op)
+}
+
 /// A chain of operators fed batch by batch.
 pub struct Pipeline {
     ops: Vec<Box<dyn Operator>>,
@@ -167,7 +179,11 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn new(ops: &[Op], ctx: RunContext) -> Pipeline {
         Pipeline {
-            ops: ops.iter().map(build).collect(),
+            ops: ops
+                .iter()
+                .enumerate()
+                .map(|(k, op)| build_before(op, ops.get(k + 1)))
+                .collect(),
             stopped_at: None,
             ctx,
         }
