@@ -96,20 +96,19 @@ impl FillNull {
 
 impl Operator for FillNull {
     fn push(&mut self, batch: &mut Vec<Event>, _ctx: &RunContext) -> Flow {
-        match &self.fields {
-            Some(fields) => {
+        match (&self.fields, &self.read_after) {
+            (Some(fields), _) => {
                 for event in batch.iter_mut() {
                     FillNull::fill_in_place(event, fields.iter(), &self.value);
                 }
             }
-            None if self.read_after.is_some() => {
-                let read = self.read_after.as_deref().unwrap_or_default();
+            (None, Some(read)) => {
                 for event in batch.drain(..) {
                     let row = FillNull::row_of(&event, read, &mut self.seen);
                     self.held.push_back(row);
                 }
             }
-            None => {
+            (None, None) => {
                 for mut event in batch.drain(..) {
                     let seen = &self.seen;
                     let new = event.field_names_besides(|name| seen.contains(name));

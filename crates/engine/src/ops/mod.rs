@@ -168,6 +168,14 @@ fn build_before(op: &Op, next: Option<&Op>) -> Box<dyn Operator> {
     build(op)
 }
 
+/// The operators of a chain of plan nodes, each built knowing what comes after it.
+pub fn build_chain(ops: &[Op]) -> Vec<Box<dyn Operator>> {
+    ops.iter()
+        .enumerate()
+        .map(|(k, op)| build_before(op, ops.get(k + 1)))
+        .collect()
+}
+
 /// A chain of operators fed batch by batch.
 pub struct Pipeline {
     ops: Vec<Box<dyn Operator>>,
@@ -179,11 +187,7 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn new(ops: &[Op], ctx: RunContext) -> Pipeline {
         Pipeline {
-            ops: ops
-                .iter()
-                .enumerate()
-                .map(|(k, op)| build_before(op, ops.get(k + 1)))
-                .collect(),
+            ops: build_chain(ops),
             stopped_at: None,
             ctx,
         }

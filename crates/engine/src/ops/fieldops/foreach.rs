@@ -67,7 +67,7 @@ impl Operator for Foreach {
                 let ops =
                     self.compiled.entry(text.clone()).or_insert_with(
                         || match crate::lower::fieldcmds::compile_subsearch(&text) {
-                            Ok(ops) => Some(ops.iter().map(crate::ops::build).collect()),
+                            Ok(ops) => Some(crate::ops::build_chain(&ops)),
                             Err(message) => {
                                 self.failed
                                     .push(format!("foreach: `{text}` does not compile: {message}"));
