@@ -35,6 +35,10 @@ impl Wildcard {
     }
 
     pub fn matches(&self, text: &str) -> bool {
+        if self.pieces.len() > 1 && self.pieces.iter().all(String::is_empty) {
+            // Only `*`s: anything matches, with no folding to do.
+            return true;
+        }
         if self.case_sensitive {
             self.matches_folded(text)
         } else if text.is_ascii() {

@@ -161,13 +161,6 @@ impl Value {
     /// Total order used for sorting output (`sort`, `stats` groups): nulls first, then
     /// numbers, then text.
     pub fn sort_cmp(&self, other: &Value) -> Ordering {
-        fn rank(v: &Value) -> u8 {
-            match v {
-                Value::Null => 0,
-                v if v.as_number().is_some() => 1,
-                _ => 2,
-            }
-        }
         match (self, other) {
             (Value::Multi(a), Value::Multi(b)) => {
                 for (x, y) in a.iter().zip(b.iter()) {
@@ -181,17 +174,25 @@ impl Value {
             (Value::Multi(a), b) => a.first().map(|x| x.sort_cmp(b)).unwrap_or(Ordering::Less),
             (a, Value::Multi(b)) => b.first().map(|y| a.sort_cmp(y)).unwrap_or(Ordering::Greater),
             _ => {
-                let (ra, rb) = (rank(self), rank(other));
+                // Each side is classified once, and text is compared where it lies: sorting
+                // compares the same values many times.
+                let (na, nb) = (self.as_number(), other.as_number());
+                let rank = |v: &Value, n: Option<f64>| match (v, n) {
+                    (Value::Null, _) => 0u8,
+                    (_, Some(_)) => 1,
+                    _ => 2,
+                };
+                let (ra, rb) = (rank(self, na), rank(other, nb));
                 if ra != rb {
                     return ra.cmp(&rb);
                 }
-                match ra {
-                    0 => Ordering::Equal,
-                    1 => {
-                        let (a, b) = (self.as_number().unwrap_or(0.0), other.as_number().unwrap_or(0.0));
-                        a.total_cmp(&b)
+                match (ra, na, nb) {
+                    (0, _, _) => Ordering::Equal,
+                    (1, Some(a), Some(b)) => a.total_cmp(&b),
+                    _ => {
+                        let (a, b) = (self.as_text().unwrap_or_default(), other.as_text().unwrap_or_default());
+                        a.cmp(&b)
                     }
-                    _ => self.display_text().cmp(&other.display_text()),
                 }
             }
         }

@@ -40,6 +40,15 @@ impl Inputs {
                     Value::Bool(false) => Value::Null,
                     other => other,
                 }),
+                // A row (a `stats` result, say) is its fields: no name needs looking up.
+                AggInput::Wildcard(pattern) if event.doc.is_none() && event.fill.is_none() => Input::Fields(
+                    event
+                        .fields
+                        .iter()
+                        .filter(|(name, value)| !value.is_null() && pattern.matches(name) && !by.contains(*name))
+                        .map(|(name, value)| (name.clone(), value.clone()))
+                        .collect(),
+                ),
                 AggInput::Wildcard(pattern) => Input::Fields(
                     event
                         .field_names()

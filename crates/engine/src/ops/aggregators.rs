@@ -4,7 +4,9 @@
 use crate::plan::AggFunc;
 use crate::value::Value;
 use indexmap::IndexMap;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 /// Splunk's `list()` keeps at most this many values.
 pub const LIST_LIMIT: usize = 100;
@@ -14,26 +16,38 @@ pub const LIST_LIMIT: usize = 100;
 /// has room for eleven), a B-tree once large.
 #[derive(Clone, Debug, Default)]
 pub struct SortedValues {
-    small: Vec<(String, Value)>,
-    large: BTreeMap<String, Value>,
+    small: Vec<(Arc<str>, Value)>,
+    large: BTreeMap<Arc<str>, Value>,
 }
 
 impl SortedValues {
     const SMALL: usize = 16;
 
+    /// Adds a scalar. A text value is its own key (shared, not copied), and a value already
+    /// held costs no allocation.
     fn insert(&mut self, v: &Value) {
-        let text = v.display_text();
+        let text = v.as_text().unwrap_or_default();
+        let key = |text: Cow<'_, str>| match v {
+            Value::Str(s) => s.clone(),
+            _ => Arc::from(text.as_ref()),
+        };
         if self.large.is_empty() {
-            match self.small.binary_search_by(|(t, _)| t.as_str().cmp(&text)) {
+            match self.small.binary_search_by(|(t, _)| t.as_ref().cmp(text.as_ref())) {
                 Ok(_) => return,
                 Err(at) if self.small.len() < Self::SMALL => {
-                    self.small.insert(at, (text, v.clone()));
+                    if self.small.is_empty() {
+                        // Most groups hold one value: room for one, not the default four.
+                        self.small.reserve_exact(1);
+                    }
+                    self.small.insert(at, (key(text), v.clone()));
                     return;
                 }
                 Err(_) => self.large = std::mem::take(&mut self.small).into_iter().collect(),
             }
         }
-        self.large.entry(text).or_insert_with(|| v.clone());
+        if !self.large.contains_key(text.as_ref()) {
+            self.large.insert(key(text), v.clone());
+        }
     }
 
     fn iter(&self) -> impl Iterator<Item = &Value> {
@@ -44,7 +58,7 @@ impl SortedValues {
 #[derive(Clone, Debug)]
 pub enum AggState {
     Count(u64),
-    Distinct(HashSet<String, ahash::RandomState>),
+    Distinct(HashSet<Arc<str>, ahash::RandomState>),
     Values(SortedValues),
     List(Vec<Value>),
     Extreme {
@@ -173,9 +187,16 @@ impl AggState {
             AggState::Count(n) => *n += 1,
             AggState::Distinct(set) => match v {
                 // The common case, a text already counted, allocates nothing.
-                Value::Str(text) if set.contains(&**text) => {}
+                Value::Str(text) => {
+                    if !set.contains(&**text) {
+                        set.insert(text.clone());
+                    }
+                }
                 _ => {
-                    set.insert(v.display_text());
+                    let text = v.as_text().unwrap_or_default();
+                    if !set.contains(text.as_ref()) {
+                        set.insert(Arc::from(text.as_ref()));
+                    }
                 }
             },
             AggState::Values(values) => values.insert(v),
