@@ -538,6 +538,11 @@ fn lookup_in(json: &Json, name: &str, out: &mut Vec<Value>) {
         }
     }
     for (key, value) in map {
+        // A key the name goes on below is followed in it by `.` or `{}`: that byte is looked
+        // at before the bytes are compared.
+        if !matches!(name.as_bytes().get(key.len()), Some(b'.' | b'{')) {
+            continue;
+        }
         let Some(rest) = name.strip_prefix(key.as_str()) else {
             continue;
         };

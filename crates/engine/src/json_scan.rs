@@ -166,7 +166,8 @@ impl<'a> Scanner<'a> {
 
     /// At `{`: the object, keeping what the set wants of each key.
     fn object(&mut self, depth: usize, top: bool) -> Option<Json> {
-        let mut object = Map::new();
+        // Room for every key the set could keep here, so that the map is built without growing.
+        let mut object = Map::with_capacity(self.set.width(&self.path, top));
         let base = self.path.len();
         let mut more = self.open(depth, b'}')?;
         while more {
@@ -279,7 +280,18 @@ impl<'a> Scanner<'a> {
     /// A value kept whole: its extent found by skipping it, then parsed by serde_json.
     fn whole(&mut self, depth: usize) -> Option<Json> {
         let start = self.at;
-        self.skip(depth)?;
+        match self.peek()? {
+            // Most values kept whole are plain strings: no escape, nothing to decode.
+            b'"' => {
+                if !self.string()? {
+                    return Some(Json::String(self.text[start + 1..self.at - 1].to_owned()));
+                }
+            }
+            b't' => return self.literal(b"true").map(|()| Json::Bool(true)),
+            b'f' => return self.literal(b"false").map(|()| Json::Bool(false)),
+            b'n' => return self.literal(b"null").map(|()| Json::Null),
+            _ => self.skip(depth)?,
+        }
         serde_json::from_str(&self.text[start..self.at]).ok()
     }
 

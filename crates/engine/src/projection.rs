@@ -43,6 +43,10 @@ pub struct FieldSet {
     /// Bit `n` (n < 64) is set when some path in `paths` is `n` bytes long, bit 63 also for
     /// longer ones: most keys of a line are rejected without hashing.
     lengths: u64,
+    /// How many keys of the object at a `Partial` path the set could keep, and of the top
+    /// object: a hint for the size of the map read there.
+    widths: HashMap<Box<str>, usize, ahash::RandomState>,
+    top_width: usize,
 }
 
 fn length_bit(len: usize) -> u64 {
@@ -55,7 +59,31 @@ impl FieldSet {
         for name in names {
             set.insert(name.as_ref());
         }
+        set.count_widths();
         set
+    }
+
+    /// A key `k` of the object at path `p` has the path `p.k`, and a top key its own name.
+    fn count_widths(&mut self) {
+        self.widths.clear();
+        self.top_width = 0;
+        for path in self.paths.keys() {
+            match path.rfind('.') {
+                Some(dot) => *self.widths.entry(path[..dot].into()).or_default() += 1,
+                None if !path.ends_with("{}") => self.top_width += 1,
+                None => {}
+            }
+        }
+    }
+
+    /// How many keys the object at `path` (the top object when `top`) may keep: a hint, not a
+    /// bound (a key may hold a dot).
+    pub fn width(&self, path: &str, top: bool) -> usize {
+        if top {
+            self.top_width
+        } else {
+            self.widths.get(path).copied().unwrap_or(0)
+        }
     }
 
     fn insert(&mut self, name: &str) {
@@ -153,6 +181,7 @@ impl Projection {
         if let Ok(mut write) = self.current.write() {
             let mut next = FieldSet::clone(&write);
             add(&mut next);
+            next.count_widths();
             *write = Arc::new(next);
         }
     }
