@@ -198,6 +198,19 @@ impl Value {
         }
     }
 
+    /// The value's place in [`Value::sort_cmp`]'s order, worked out once: a sort compares
+    /// each value many times, and a text's number would be parsed at every comparison.
+    pub fn sort_key(&self) -> SortKey<'_> {
+        match self {
+            Value::Null => SortKey::Null,
+            Value::Multi(items) => SortKey::Multi(items.iter().map(Value::sort_key).collect()),
+            v => match v.as_number() {
+                Some(n) => SortKey::Number(n),
+                None => SortKey::Text(v.as_text().unwrap_or_default()),
+            },
+        }
+    }
+
     /// The value as JSON: numbers as numbers, multivalues as arrays.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
@@ -327,9 +340,79 @@ pub fn format_float(f: f64) -> String {
     }
 }
 
+/// A value as [`Value::sort_cmp`] orders it ([`Value::sort_key`]).
+#[derive(Clone, Debug)]
+pub enum SortKey<'a> {
+    Null,
+    Number(f64),
+    Text(Cow<'a, str>),
+    Multi(Vec<SortKey<'a>>),
+}
+
+impl SortKey<'_> {
+    /// The order of [`Value::sort_cmp`]: nulls, then numbers, then text; a multivalue by its
+    /// values in turn, against a single value by its first.
+    pub fn cmp(&self, other: &SortKey) -> Ordering {
+        use SortKey::*;
+        match (self, other) {
+            (Multi(a), Multi(b)) => a
+                .iter()
+                .zip(b.iter())
+                .map(|(x, y)| x.cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| a.len().cmp(&b.len())),
+            (Multi(a), b) => a.first().map(|x| x.cmp(b)).unwrap_or(Ordering::Less),
+            (a, Multi(b)) => b.first().map(|y| a.cmp(y)).unwrap_or(Ordering::Greater),
+            (Null, Null) => Ordering::Equal,
+            (Null, _) => Ordering::Less,
+            (_, Null) => Ordering::Greater,
+            (Number(a), Number(b)) => a.total_cmp(b),
+            (Number(_), Text(_)) => Ordering::Less,
+            (Text(_), Number(_)) => Ordering::Greater,
+            (Text(a), Text(b)) => a.cmp(b),
+        }
+    }
+}
+
+/// Compares two lists of keys as [`Value::sort_cmp`] applied in turn would.
+pub fn cmp_sort_keys(a: &[SortKey], b: &[SortKey]) -> Ordering {
+    a.iter()
+        .zip(b.iter())
+        .map(|(x, y)| x.cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_keys_order_values_as_sort_cmp_does() {
+        let values = [
+            Value::Null,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(10),
+            Value::Int(-3),
+            Value::Float(2.5),
+            Value::from("10"),
+            Value::from(" 9 "),
+            Value::from("9a"),
+            Value::from("abc"),
+            Value::from("Abc"),
+            Value::from(""),
+            Value::multi([Value::from("b"), Value::Int(1)]),
+            Value::multi([Value::Int(1), Value::from("b")]),
+            Value::multi([Value::Int(1), Value::from("b"), Value::from("c")]),
+            Value::Multi(Arc::from(Vec::<Value>::new())),
+        ];
+        for a in &values {
+            for b in &values {
+                assert_eq!(a.sort_key().cmp(&b.sort_key()), a.sort_cmp(b), "{a:?} against {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn multivalues_are_flat_and_never_singletons() {

@@ -10,7 +10,7 @@ use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Name};
 use crate::limits::value_bytes;
 use crate::plan::{AggInput, AggregateSpec};
-use crate::value::Value;
+use crate::value::{cmp_sort_keys, SortKey, Value};
 use indexmap::IndexMap;
 
 type Groups = IndexMap<Vec<Value>, Slots, ahash::RandomState>;
@@ -163,15 +163,14 @@ impl Operator for Aggregate {
             out.push(Event::row(row));
             return;
         }
-        let mut groups: Vec<(&Vec<Value>, &Slots)> = self.groups.iter().collect();
-        groups.sort_by(|(a, _), (b, _)| {
-            a.iter()
-                .zip(b.iter())
-                .map(|(x, y)| x.sort_cmp(y))
-                .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        for (key, slots) in groups {
+        // Sorted by the group values, each value's sort key worked out once.
+        let mut groups: Vec<(Vec<SortKey>, &Vec<Value>, &Slots)> = self
+            .groups
+            .iter()
+            .map(|(key, slots)| (key.iter().map(Value::sort_key).collect(), key, slots))
+            .collect();
+        groups.sort_by(|(a, _, _), (b, _, _)| cmp_sort_keys(a, b));
+        for (_, key, slots) in groups {
             let mut row = FieldMap::default();
             for (name, value) in self.spec.by.iter().zip(key) {
                 row.insert(name.clone(), value.clone());

@@ -3,7 +3,7 @@
 use super::{Accounting, Flow, Operator, RunContext};
 use crate::event::Event;
 use crate::plan::{SortConversion, SortKeySpec, SortSpec};
-use crate::value::Value;
+use crate::value::{SortKey, Value};
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
@@ -55,6 +55,103 @@ fn compare_values(x: &Value, y: &Value, conversion: SortConversion) -> Ordering 
     }
 }
 
+/// One event's value for one sort key, worked out once before sorting: a sort compares each
+/// event many times, and would otherwise look its fields up and parse their numbers each time.
+enum Ranked<'a> {
+    /// The field is missing: last, whichever the direction.
+    Missing,
+    Auto(SortKey<'a>),
+    Text(String),
+    /// A number, or the text of what is not one.
+    Num(Option<f64>, String),
+    Ip(Option<IpAddr>, String),
+}
+
+impl<'a> Ranked<'a> {
+    /// `first` is the field's first value; `missing` is true when the field is null.
+    fn new(first: &'a Value, missing: bool, conversion: SortConversion) -> Ranked<'a> {
+        if missing {
+            return Ranked::Missing;
+        }
+        match conversion {
+            SortConversion::Auto => Ranked::Auto(first.sort_key()),
+            SortConversion::Str => Ranked::Text(first.display_text()),
+            SortConversion::Num => Ranked::Num(first.as_number(), first.display_text()),
+            SortConversion::Ip => Ranked::Ip(
+                first.as_text().and_then(|t| t.trim().parse::<IpAddr>().ok()),
+                first.display_text(),
+            ),
+        }
+    }
+
+    /// [`compare_values`] on what was worked out.
+    fn cmp(&self, other: &Ranked) -> Ordering {
+        fn known<T: Ord>(a: &Option<T>, b: &Option<T>, ta: &str, tb: &str) -> Ordering {
+            match (a, b) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => ta.cmp(tb),
+            }
+        }
+        match (self, other) {
+            (Ranked::Auto(a), Ranked::Auto(b)) => a.cmp(b),
+            (Ranked::Text(a), Ranked::Text(b)) => a.cmp(b),
+            (Ranked::Num(a, ta), Ranked::Num(b, tb)) => match (a, b) {
+                (Some(a), Some(b)) => a.total_cmp(b),
+                _ => known(&a.map(|_| ()), &b.map(|_| ()), ta, tb),
+            },
+            (Ranked::Ip(a, ta), Ranked::Ip(b, tb)) => known(a, b, ta, tb),
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+/// Sorts `events` as [`compare_by_keys`] orders them (stably), each key of each event worked
+/// out once.
+fn sort_by_keys(events: &mut Vec<Event>, keys: &[SortKeySpec]) {
+    let firsts: Vec<Vec<(Value, bool)>> = events
+        .iter()
+        .map(|event| {
+            keys.iter()
+                .map(|key| {
+                    let value = event.get(&key.field);
+                    let first = value.iter().next().cloned().unwrap_or(Value::Null);
+                    (first, value.is_null())
+                })
+                .collect()
+        })
+        .collect();
+    let ranked: Vec<Vec<Ranked>> = firsts
+        .iter()
+        .map(|values| {
+            values
+                .iter()
+                .zip(keys)
+                .map(|((first, missing), key)| Ranked::new(first, *missing, key.conversion))
+                .collect()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by(|&a, &b| {
+        for ((x, y), key) in ranked[a].iter().zip(&ranked[b]).zip(keys) {
+            let ord = match (x, y) {
+                (Ranked::Missing, Ranked::Missing) => Ordering::Equal,
+                (Ranked::Missing, _) => return Ordering::Greater,
+                (_, Ranked::Missing) => return Ordering::Less,
+                _ if key.descending => x.cmp(y).reverse(),
+                _ => x.cmp(y),
+            };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    });
+    let mut slots: Vec<Option<Event>> = std::mem::take(events).into_iter().map(Some).collect();
+    events.extend(order.into_iter().filter_map(|k| slots[k].take()));
+}
+
 /// Charges the memory budget for holding `batch`; when it is exhausted, drops the batch and
 /// returns false (the run stops with a limit error).
 pub(crate) fn charge_events(batch: &mut Vec<Event>, ctx: &RunContext, what: &str) -> bool {
@@ -93,7 +190,7 @@ impl Operator for Sort {
 
     fn finish(&mut self, out: &mut Vec<Event>, _ctx: &RunContext) {
         let keys = &self.spec.keys;
-        self.held.sort_by(|a, b| compare_by_keys(a, b, keys));
+        sort_by_keys(&mut self.held, keys);
         if let Some(limit) = self.spec.limit {
             if self.held.len() > limit {
                 self.truncated = (self.held.len() - limit) as u64;
@@ -139,5 +236,73 @@ impl Operator for TimeOrder {
             (None, None) => Ordering::Equal,
         });
         out.extend(keyed.into_iter().map(|(_, e)| e));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{FieldMap, Name};
+
+    fn row(x: Value, y: Value) -> Event {
+        let mut fields = FieldMap::default();
+        for (name, value) in [("x", x), ("y", y)] {
+            if !value.is_null() {
+                fields.insert(Name::from(name), value);
+            }
+        }
+        Event::row(fields)
+    }
+
+    #[test]
+    fn keys_worked_out_once_sort_as_compared_each_time() {
+        let values = [
+            Value::Null,
+            Value::Int(3),
+            Value::Float(-1.5),
+            Value::from("10"),
+            Value::from("9"),
+            Value::from("abc"),
+            Value::from("10.0.0.2"),
+            Value::from("9.1.1.1"),
+            Value::Bool(true),
+            Value::multi([Value::from("b"), Value::Int(1)]),
+        ];
+        let events: Vec<Event> = values
+            .iter()
+            .flat_map(|x| values.iter().map(move |y| row(x.clone(), y.clone())))
+            .collect();
+        let text = |events: &[Event]| {
+            events
+                .iter()
+                .map(|e| format!("{:?}/{:?}", e.get("x"), e.get("y")))
+                .collect::<Vec<_>>()
+        };
+        for conversion in [
+            SortConversion::Auto,
+            SortConversion::Str,
+            SortConversion::Num,
+            SortConversion::Ip,
+        ] {
+            for (dx, dy) in [(false, false), (true, false), (false, true)] {
+                let keys = [
+                    SortKeySpec {
+                        field: Name::from("x"),
+                        descending: dx,
+                        conversion,
+                    },
+                    SortKeySpec {
+                        field: Name::from("y"),
+                        descending: dy,
+                        conversion: SortConversion::Auto,
+                    },
+                ];
+                let mut once = events.clone();
+                sort_by_keys(&mut once, &keys);
+                let mut each = events.clone();
+                each.sort_by(|a, b| compare_by_keys(a, b, &keys));
+                assert_eq!(text(&once), text(&each), "{conversion:?} {dx} {dy}");
+            }
+        }
     }
 }
