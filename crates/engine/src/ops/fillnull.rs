@@ -2,8 +2,9 @@
 //! the whole result set and fills every field any result has. Source events are not filled in
 //! place: they carry one shared [`Fill`] applied as their fields are read, so holding them costs
 //! only the names seen (their lines are not even parsed whole for them), and they are handed on
-//! a batch at a time. Before a `stats` that reads a fixed set of fields, only those are filled
-//! and held: each event is held as a row of them, and the rest of its line is let go.
+//! a batch at a time. Before a `stats` that reads a fixed set of fields, only those are filled:
+//! each event becomes a row of them (the rest of its line is let go), handed on as soon as every
+//! field it lacks is one an earlier event had (its fill can no longer change), else held.
 
 use super::{Flow, Operator, RunContext};
 use crate::event::{Event, FieldMap, Fill, HeldSources, Name};
@@ -107,6 +108,20 @@ impl Operator for FillNull {
                     let row = FillNull::row_of(&event, read, &mut self.seen);
                     self.held.push_back(row);
                 }
+                // A row whose every missing field is one some event has had is filled the same
+                // whatever comes later: it goes on now, in order, rather than at the end.
+                while let Some(row) = self.held.front() {
+                    let settled = read
+                        .iter()
+                        .all(|name| row.fields.contains_key(name) || self.seen.contains(name));
+                    if !settled {
+                        break;
+                    }
+                    if let Some(mut row) = self.held.pop_front() {
+                        FillNull::fill_in_place(&mut row, read.iter(), &self.value);
+                        batch.push(row);
+                    }
+                }
             }
             (None, None) => {
                 for mut event in batch.drain(..) {
@@ -143,5 +158,50 @@ impl Operator for FillNull {
 
     fn finishing(&self) -> bool {
         !self.held.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(pairs: &[(&str, &str)]) -> Event {
+        Event::row(pairs.iter().map(|(k, v)| (Name::from(*k), Value::from(*v))).collect())
+    }
+
+    fn shown(events: &[Event]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| format!("a={} b={}", e.get("a").display_text(), e.get("b").display_text()))
+            .collect()
+    }
+
+    #[test]
+    fn before_stats_a_row_goes_on_once_its_fill_is_settled_and_in_order() {
+        let ctx = RunContext::new(0.0);
+        let mut fill = FillNull::before_reading(Value::from("N"), vec![Name::from("a"), Name::from("b")]);
+        // No event has had `b` yet: whether the row gets `b=N` is not known, so it waits.
+        let mut batch = vec![row(&[("a", "1")])];
+        fill.push(&mut batch, &ctx);
+        assert!(batch.is_empty());
+        // Now `b` has been seen: the held row goes on first, filled, then this one.
+        let mut batch = vec![row(&[("a", "2"), ("b", "x")]), row(&[("a", "3")])];
+        fill.push(&mut batch, &ctx);
+        assert_eq!(shown(&batch), ["a=1 b=N", "a=2 b=x", "a=3 b=N"]);
+        let mut out = Vec::new();
+        fill.finish(&mut out, &ctx);
+        assert!(out.is_empty() && !fill.finishing());
+    }
+
+    #[test]
+    fn before_stats_a_field_no_event_has_keeps_rows_until_the_end_and_is_not_filled() {
+        let ctx = RunContext::new(0.0);
+        let mut fill = FillNull::before_reading(Value::from("N"), vec![Name::from("a"), Name::from("b")]);
+        let mut batch = vec![row(&[("a", "1")]), row(&[("a", "2")])];
+        fill.push(&mut batch, &ctx);
+        assert!(batch.is_empty());
+        let mut out = Vec::new();
+        fill.finish(&mut out, &ctx);
+        assert_eq!(shown(&out), ["a=1 b=", "a=2 b="]);
     }
 }
