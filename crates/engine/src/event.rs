@@ -15,7 +15,27 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// A field name, shared between events.
 pub type Name = Arc<str>;
 
-pub type FieldMap = IndexMap<Name, Value, ahash::RandomState>;
+pub type FieldMap = IndexMap<Name, Value, FieldHasher>;
+
+/// The hasher of [`FieldMap`]s: ahash, seeded once per process (a map is made for every
+/// event and row, and seeding each one anew costs more than the few names it holds).
+#[derive(Clone, Copy, Debug)]
+pub struct FieldHasher(&'static ahash::RandomState);
+
+impl Default for FieldHasher {
+    fn default() -> FieldHasher {
+        static SEEDED: OnceLock<ahash::RandomState> = OnceLock::new();
+        FieldHasher(SEEDED.get_or_init(ahash::RandomState::new))
+    }
+}
+
+impl std::hash::BuildHasher for FieldHasher {
+    type Hasher = ahash::AHasher;
+
+    fn build_hasher(&self) -> ahash::AHasher {
+        self.0.build_hasher()
+    }
+}
 
 /// Where an event came from; shared by every event of one input.
 #[derive(Debug)]
@@ -511,17 +531,42 @@ pub fn spl_scalar(json: &Json) -> Value {
 
 /// Looks up a Splunk field name in a JSON object.
 pub fn spl_lookup(json: &Json, name: &str) -> Value {
-    let mut out = Vec::new();
+    let mut out = Found::None;
     if let Json::Object(_) = json {
         lookup_in(json, name, &mut out);
     }
-    Value::multi(out)
+    match out {
+        Found::None => Value::Null,
+        Found::One(v) => v,
+        Found::Many(values) => Value::Multi(values.into()),
+    }
+}
+
+/// The values a lookup has found so far, each a scalar that is not null: most lookups find
+/// one, which needs no list.
+enum Found {
+    None,
+    One(Value),
+    Many(Vec<Value>),
+}
+
+impl Found {
+    fn push(&mut self, v: Value) {
+        *self = match std::mem::replace(self, Found::None) {
+            Found::None => Found::One(v),
+            Found::One(first) => Found::Many(vec![first, v]),
+            Found::Many(mut values) => {
+                values.push(v);
+                Found::Many(values)
+            }
+        };
+    }
 }
 
 /// Objects of up to this many keys are searched by comparing keys, not by hashing.
 const SCAN_KEYS_UP_TO: usize = 8;
 
-fn lookup_in(json: &Json, name: &str, out: &mut Vec<Value>) {
+fn lookup_in(json: &Json, name: &str, out: &mut Found) {
     let Json::Object(map) = json else { return };
     // A projected tree's objects hold a few keys: comparing them costs less than hashing the
     // name (serde_json's maps hash with SipHash).
@@ -558,9 +603,11 @@ fn lookup_in(json: &Json, name: &str, out: &mut Vec<Value>) {
     }
 }
 
-fn lookup_array(items: &[Json], rest: &str, out: &mut Vec<Value>) {
+fn lookup_array(items: &[Json], rest: &str, out: &mut Found) {
     if rest.is_empty() {
-        out.extend(items.iter().map(spl_scalar).filter(|v| !v.is_null()));
+        for v in items.iter().map(spl_scalar).filter(|v| !v.is_null()) {
+            out.push(v);
+        }
     } else if let Some(rest) = rest.strip_prefix("{}") {
         for item in items {
             if let Json::Array(inner) = item {
