@@ -184,6 +184,13 @@ impl<'a> Scanner<'a> {
                     let value = self.partial(depth + 1)?;
                     object.insert(key.into_owned(), value);
                 }
+                Keep::PartialObject => {
+                    let value = match self.peek()? {
+                        b'{' => self.object(depth + 1, false)?,
+                        _ => self.whole(depth + 1)?,
+                    };
+                    object.insert(key.into_owned(), value);
+                }
             }
             self.path.truncate(base);
             more = self.next_member(b'}')?;
@@ -686,6 +693,34 @@ mod tests {
             "the scanner accepts {accepted} of {total}"
         );
         assert!(named > 2000, "names told for {named} of {total}");
+    }
+
+    #[test]
+    fn generated_objects_answer_eql_paths_projected_as_whole() {
+        use crate::eql::value::{lookup, Step};
+        let mut r = Random(0x0DDB_1A5E_5BAD_5EED);
+        let mut checked = 0;
+        for _ in 0..4000 {
+            let mut text = String::new();
+            object(&mut r, 0, &mut text);
+            let Ok(whole) = serde_json::from_str::<Json>(&text) else {
+                continue;
+            };
+            let paths: Vec<String> = names(&mut r)
+                .into_iter()
+                .map(|n| n.replace("{}", ".").trim_matches('.').replace("..", "."))
+                .filter(|n| !n.is_empty())
+                .collect();
+            let set = FieldSet::for_eql(&paths);
+            assert!(agrees(&text, &set), "{text}");
+            let projected = crate::projection::parse_for(&text, &set).expect("valid");
+            for path in &paths {
+                let steps: Vec<Step> = path.split('.').map(|a| Step::Attr(a.into())).collect();
+                assert_eq!(lookup(&projected, &steps), lookup(&whole, &steps), "{path} in {text}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 4000, "{checked} paths checked");
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub enum Keep {
     No,
     /// Some of its keys: a wanted name goes on below it.
     Partial,
+    /// Some of its keys when it is an object, all of it otherwise: an EQL path goes on below
+    /// it (EQL reads an attribute of an array from every element, however deep).
+    PartialObject,
     /// All of it: the path is a wanted name.
     Whole,
 }
@@ -58,6 +61,16 @@ impl FieldSet {
         let mut set = FieldSet::default();
         for name in names {
             set.insert(name.as_ref());
+        }
+        set.count_widths();
+        set
+    }
+
+    /// The set for EQL paths (each its leading attributes, `a.b.c`).
+    pub fn for_eql<S: AsRef<str>>(paths: impl IntoIterator<Item = S>) -> FieldSet {
+        let mut set = FieldSet::default();
+        for attrs in paths {
+            set.insert_eql(attrs.as_ref());
         }
         set.count_widths();
         set
@@ -98,14 +111,21 @@ impl FieldSet {
         }
     }
 
-    /// An EQL path's leading attributes, `a.b.c`. EQL reads an attribute of an array from each
-    /// element and tries the longest flat key (`"a.b"`) first, so every key the path could
-    /// start with (`a`, `a.b`, `a.b.c`) is kept whole.
+    /// An EQL path's leading attributes, `a.b.c`. EQL tries the longest flat key (`"a.b"`)
+    /// first, and the keys of nested objects and flat keys name the same paths here, so every
+    /// candidate is kept: the whole value at `a.b.c`, and of the objects at `a` and `a.b` the
+    /// keys going on to it. An array on the way is kept whole: EQL reads an attribute of an
+    /// array from each element.
     fn insert_eql(&mut self, attrs: &str) {
-        for (at, _) in attrs.match_indices('.').chain([(attrs.len(), "")]) {
-            self.paths.insert(attrs[..at].into(), Keep::Whole);
+        for (at, _) in attrs.match_indices('.') {
+            let keep = self.paths.entry(attrs[..at].into()).or_insert(Keep::PartialObject);
+            if *keep == Keep::Partial {
+                *keep = Keep::PartialObject;
+            }
             self.lengths |= length_bit(at);
         }
+        self.paths.insert(attrs.into(), Keep::Whole);
+        self.lengths |= length_bit(attrs.len());
         self.eql.insert(attrs.into(), ());
     }
 
@@ -281,9 +301,15 @@ impl<'de> Visitor<'de> for Node<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        if self.set.keep(self.path) == Keep::PartialObject {
+            while let Some(item) = seq.next_element::<Json>()? {
+                items.push(item);
+            }
+            return Ok(Json::Array(items));
+        }
         let base = self.path.len();
         self.path.push_str("{}");
-        let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(Node {
             set: self.set,
             path: &mut *self.path,
@@ -311,7 +337,7 @@ impl<'de> Visitor<'de> for Node<'_> {
                     let value: Json = map.next_value()?;
                     object.insert(key.into_owned(), value);
                 }
-                Keep::Partial => {
+                Keep::Partial | Keep::PartialObject => {
                     let value = map.next_value_seed(Node {
                         set: self.set,
                         path: &mut *self.path,
@@ -436,18 +462,30 @@ mod tests {
     }
 
     #[test]
-    fn eql_paths_keep_every_candidate_key_whole() {
-        let line = r#"{"a":[{"b":1},{"b":2}],"x.y":3,"x":{"y":4,"z":5},"other":6}"#;
+    fn eql_paths_keep_every_candidate_key() {
+        let line = r#"{"a":[{"b":1},{"b":2,"c":0}],"x.y":3,"x":{"y":4,"z":5},"p":{"q":{"r":[1,{"s":2}],"t":1},"q.r":7},"other":6}"#;
         let whole: Json = serde_json::from_str(line).unwrap();
-        let mut set = FieldSet::default();
-        set.insert_eql("a.b");
-        set.insert_eql("x.y");
-        let tree = parse_projected(line, &set).unwrap();
+        let set = FieldSet::for_eql(["a.b", "x.y", "p.q.r", "p.q.r.s"]);
         assert!(set.covers_eql("a.b") && !set.covers_eql("a"));
-        assert_eq!(tree["a"], whole["a"]);
-        assert_eq!(tree["x.y"], whole["x.y"]);
-        assert_eq!(tree["x"], whole["x"]);
-        assert!(tree.get("other").is_none());
+        let attrs = |path: &str| {
+            path.split('.')
+                .map(|a| crate::eql::value::Step::Attr(a.into()))
+                .collect::<Vec<_>>()
+        };
+        for tree in [parse_projected(line, &set).unwrap(), parse_for(line, &set).unwrap()] {
+            // An array on the way is kept whole, an object only for the keys going on.
+            assert_eq!(tree["a"], whole["a"]);
+            assert_eq!(tree["x.y"], whole["x.y"]);
+            assert_eq!(tree["x"], serde_json::json!({"y": 4}));
+            assert!(tree.get("other").is_none());
+            for path in ["a.b", "x.y", "p.q.r", "p.q.r.s"] {
+                let path = attrs(path);
+                assert_eq!(
+                    crate::eql::value::lookup(&tree, &path),
+                    crate::eql::value::lookup(&whole, &path)
+                );
+            }
+        }
     }
 
     #[test]
