@@ -47,18 +47,32 @@ pub fn lookup(json: &Json, path: &[Step]) -> Value {
         },
         Some(Step::Attr(_)) => match json {
             Json::Object(map) => {
-                // Try the longest run of attributes as one flat key first.
-                let attrs: Vec<&str> = path
-                    .iter()
-                    .take_while(|s| matches!(s, Step::Attr(_)))
-                    .map(|s| match s {
-                        Step::Attr(a) => a.as_str(),
-                        Step::Index(_) => "",
+                // Try the longest run of attributes as one flat key first. The shorter runs'
+                // keys are prefixes of the longest one's, so it is joined once (and a single
+                // attribute, the common case, not at all).
+                let attrs = || {
+                    path.iter().map_while(|s| match s {
+                        Step::Attr(a) => Some(a.as_str()),
+                        Step::Index(_) => None,
                     })
-                    .collect();
-                for n in (1..=attrs.len()).rev() {
-                    let key = attrs[..n].join(".");
-                    if let Some(v) = map.get(&key) {
+                };
+                let count = attrs().count();
+                if count == 1 {
+                    return map
+                        .get(attrs().next().unwrap_or_default())
+                        .map_or(Value::Null, |v| lookup(v, &path[1..]));
+                }
+                let mut ends = Vec::with_capacity(count);
+                let mut joined = String::new();
+                for (k, attr) in attrs().enumerate() {
+                    if k > 0 {
+                        joined.push('.');
+                    }
+                    joined.push_str(attr);
+                    ends.push(joined.len());
+                }
+                for n in (1..=count).rev() {
+                    if let Some(v) = map.get(&joined[..ends[n - 1]]) {
                         let found = lookup(v, &path[n..]);
                         if !found.is_null() || n == 1 {
                             return found;
