@@ -50,7 +50,13 @@ pub struct FieldSet {
     /// object: a hint for the size of the map read there.
     widths: HashMap<Box<str>, usize, ahash::RandomState>,
     top_width: usize,
+    /// `paths` as a list when they are few (and the set has not changed since): comparing a
+    /// key's length and bytes with a handful of paths costs less than hashing it.
+    few: Option<Vec<(Box<str>, Keep)>>,
 }
+
+/// Sets of up to this many paths are searched as a list.
+const FEW_PATHS: usize = 12;
 
 fn length_bit(len: usize) -> u64 {
     1 << len.min(63)
@@ -62,7 +68,7 @@ impl FieldSet {
         for name in names {
             set.insert(name.as_ref());
         }
-        set.count_widths();
+        set.index_paths();
         set
     }
 
@@ -72,12 +78,16 @@ impl FieldSet {
         for attrs in paths {
             set.insert_eql(attrs.as_ref());
         }
-        set.count_widths();
+        set.index_paths();
         set
     }
 
-    /// A key `k` of the object at path `p` has the path `p.k`, and a top key its own name.
-    fn count_widths(&mut self) {
+    /// Works out what [`FieldSet::keep`] and [`FieldSet::width`] look at, once the paths are
+    /// in: the list of a few paths, and how many keys each object may keep (a key `k` of the
+    /// object at path `p` has the path `p.k`, and a top key its own name).
+    fn index_paths(&mut self) {
+        self.few = (self.paths.len() <= FEW_PATHS)
+            .then(|| self.paths.iter().map(|(path, keep)| (path.clone(), *keep)).collect());
         self.widths.clear();
         self.top_width = 0;
         for path in self.paths.keys() {
@@ -100,6 +110,7 @@ impl FieldSet {
     }
 
     fn insert(&mut self, name: &str) {
+        self.few = None;
         self.paths.insert(name.into(), Keep::Whole);
         self.lengths |= length_bit(name.len());
         for (at, _) in name.char_indices() {
@@ -117,6 +128,7 @@ impl FieldSet {
     /// keys going on to it. An array on the way is kept whole: EQL reads an attribute of an
     /// array from each element.
     fn insert_eql(&mut self, attrs: &str) {
+        self.few = None;
         for (at, _) in attrs.match_indices('.') {
             let keep = self.paths.entry(attrs[..at].into()).or_insert(Keep::PartialObject);
             if *keep == Keep::Partial {
@@ -143,6 +155,12 @@ impl FieldSet {
     pub fn keep(&self, path: &str) -> Keep {
         if self.lengths & length_bit(path.len()) == 0 {
             return Keep::No;
+        }
+        if let Some(few) = &self.few {
+            return few
+                .iter()
+                .find(|(p, _)| p.as_ref() == path)
+                .map_or(Keep::No, |(_, keep)| *keep);
         }
         self.paths.get(path).copied().unwrap_or(Keep::No)
     }
@@ -201,7 +219,7 @@ impl Projection {
         if let Ok(mut write) = self.current.write() {
             let mut next = FieldSet::clone(&write);
             add(&mut next);
-            next.count_widths();
+            next.index_paths();
             *write = Arc::new(next);
         }
     }
