@@ -352,17 +352,17 @@ pub enum SortKey<'a> {
 impl SortKey<'_> {
     /// The order of [`Value::sort_cmp`]: nulls, then numbers, then text; a multivalue by its
     /// values in turn, against a single value by its first.
-    pub fn cmp(&self, other: &SortKey) -> Ordering {
+    pub fn order(&self, other: &SortKey) -> Ordering {
         use SortKey::*;
         match (self, other) {
             (Multi(a), Multi(b)) => a
                 .iter()
                 .zip(b.iter())
-                .map(|(x, y)| x.cmp(y))
+                .map(|(x, y)| x.order(y))
                 .find(|o| o.is_ne())
                 .unwrap_or_else(|| a.len().cmp(&b.len())),
-            (Multi(a), b) => a.first().map(|x| x.cmp(b)).unwrap_or(Ordering::Less),
-            (a, Multi(b)) => b.first().map(|y| a.cmp(y)).unwrap_or(Ordering::Greater),
+            (Multi(a), b) => a.first().map(|x| x.order(b)).unwrap_or(Ordering::Less),
+            (a, Multi(b)) => b.first().map(|y| a.order(y)).unwrap_or(Ordering::Greater),
             (Null, Null) => Ordering::Equal,
             (Null, _) => Ordering::Less,
             (_, Null) => Ordering::Greater,
@@ -378,7 +378,7 @@ impl SortKey<'_> {
 pub fn cmp_sort_keys(a: &[SortKey], b: &[SortKey]) -> Ordering {
     a.iter()
         .zip(b.iter())
-        .map(|(x, y)| x.cmp(y))
+        .map(|(x, y)| x.order(y))
         .find(|o| o.is_ne())
         .unwrap_or(Ordering::Equal)
 }
@@ -409,7 +409,7 @@ mod tests {
         ];
         for a in &values {
             for b in &values {
-                assert_eq!(a.sort_key().cmp(&b.sort_key()), a.sort_cmp(b), "{a:?} against {b:?}");
+                assert_eq!(a.sort_key().order(&b.sort_key()), a.sort_cmp(b), "{a:?} against {b:?}");
             }
         }
     }

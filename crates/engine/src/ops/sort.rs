@@ -95,7 +95,7 @@ impl<'a> Ranked<'a> {
             }
         }
         match (self, other) {
-            (Ranked::Auto(a), Ranked::Auto(b)) => a.cmp(b),
+            (Ranked::Auto(a), Ranked::Auto(b)) => a.order(b),
             (Ranked::Text(a), Ranked::Text(b)) => a.cmp(b),
             (Ranked::Num(a, ta), Ranked::Num(b, tb)) => match (a, b) {
                 (Some(a), Some(b)) => a.total_cmp(b),
