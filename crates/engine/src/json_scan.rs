@@ -696,6 +696,26 @@ mod tests {
     }
 
     #[test]
+    fn long_strings_are_read_and_checked_to_their_end() {
+        let long = "x".repeat(40);
+        for (text, valid) in [
+            (format!(r#"{{"a":"{long}","b":"{long}\"{long}"}}"#), true),
+            (format!(r#"{{"a":"{long}\u0041{long}","b":1}}"#), true),
+            (format!("{{\"a\":\"{long}{}{long}\",\"b\":1}}", '\u{1}'), false),
+            (format!("{{\"a\":\"{long}\t\",\"b\":1}}"), false),
+            (format!(r#"{{"a":1,"b":"{long}"#), false),
+        ] {
+            let set = FieldSet::new(["b"]);
+            let fast = parse_projected_fast(&text, &set);
+            assert_eq!(fast.is_some(), valid, "{text:?}");
+            if let Some(fast) = fast {
+                assert_eq!(fast, parse_projected(&text, &set).expect("valid"), "{text:?}");
+            }
+            assert_eq!(serde_json::from_str::<Json>(&text).is_ok(), valid, "{text:?}");
+        }
+    }
+
+    #[test]
     fn generated_objects_answer_eql_paths_projected_as_whole() {
         use crate::eql::value::{lookup, Step};
         let mut r = Random(0x0DDB_1A5E_5BAD_5EED);
