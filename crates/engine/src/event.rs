@@ -571,7 +571,9 @@ fn lookup_in(json: &Json, name: &str, out: &mut Found) {
     // A projected tree's objects hold a few keys: comparing them costs less than hashing the
     // name (serde_json's maps hash with SipHash).
     let exact = if map.len() <= SCAN_KEYS_UP_TO {
-        map.iter().find(|(key, _)| key.as_str() == name).map(|(_, v)| v)
+        map.iter()
+            .find(|(key, _)| crate::projection::same_text(key, name))
+            .map(|(_, v)| v)
     } else {
         map.get(name)
     };
