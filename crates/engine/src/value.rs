@@ -159,47 +159,14 @@ impl Value {
     }
 
     /// Total order used for sorting output (`sort`, `stats` groups): nulls first, then
-    /// numbers, then text.
+    /// numbers, then text ([`SortKey::order`]). A sort over many values works their keys out
+    /// once instead ([`Value::sort_key`]).
     pub fn sort_cmp(&self, other: &Value) -> Ordering {
-        match (self, other) {
-            (Value::Multi(a), Value::Multi(b)) => {
-                for (x, y) in a.iter().zip(b.iter()) {
-                    let c = x.sort_cmp(y);
-                    if c != Ordering::Equal {
-                        return c;
-                    }
-                }
-                a.len().cmp(&b.len())
-            }
-            (Value::Multi(a), b) => a.first().map(|x| x.sort_cmp(b)).unwrap_or(Ordering::Less),
-            (a, Value::Multi(b)) => b.first().map(|y| a.sort_cmp(y)).unwrap_or(Ordering::Greater),
-            _ => {
-                // Each side is classified once, and text is compared where it lies: sorting
-                // compares the same values many times.
-                let (na, nb) = (self.as_number(), other.as_number());
-                let rank = |v: &Value, n: Option<f64>| match (v, n) {
-                    (Value::Null, _) => 0u8,
-                    (_, Some(_)) => 1,
-                    _ => 2,
-                };
-                let (ra, rb) = (rank(self, na), rank(other, nb));
-                if ra != rb {
-                    return ra.cmp(&rb);
-                }
-                match (ra, na, nb) {
-                    (0, _, _) => Ordering::Equal,
-                    (1, Some(a), Some(b)) => a.total_cmp(&b),
-                    _ => {
-                        let (a, b) = (self.as_text().unwrap_or_default(), other.as_text().unwrap_or_default());
-                        a.cmp(&b)
-                    }
-                }
-            }
-        }
+        self.sort_key().order(&other.sort_key())
     }
 
-    /// The value's place in [`Value::sort_cmp`]'s order, worked out once: a sort compares
-    /// each value many times, and a text's number would be parsed at every comparison.
+    /// The value's place in the sort order, worked out once: a sort compares each value many
+    /// times, and a text's number would be parsed at every comparison.
     pub fn sort_key(&self) -> SortKey<'_> {
         match self {
             Value::Null => SortKey::Null,
@@ -340,7 +307,7 @@ pub fn format_float(f: f64) -> String {
     }
 }
 
-/// A value as [`Value::sort_cmp`] orders it ([`Value::sort_key`]).
+/// A value as sorting orders it ([`Value::sort_key`]).
 #[derive(Clone, Debug)]
 pub enum SortKey<'a> {
     Null,
@@ -350,8 +317,8 @@ pub enum SortKey<'a> {
 }
 
 impl SortKey<'_> {
-    /// The order of [`Value::sort_cmp`]: nulls, then numbers, then text; a multivalue by its
-    /// values in turn, against a single value by its first.
+    /// Nulls, then numbers, then text; a multivalue by its values in turn, against a single
+    /// value by its first.
     pub fn order(&self, other: &SortKey) -> Ordering {
         use SortKey::*;
         match (self, other) {
@@ -387,8 +354,39 @@ pub fn cmp_sort_keys(a: &[SortKey], b: &[SortKey]) -> Ordering {
 mod tests {
     use super::*;
 
+    /// The sort order compared a pair at a time, as Quarry first wrote it: the reference the
+    /// keys are checked against.
+    fn reference_sort_cmp(a: &Value, b: &Value) -> Ordering {
+        fn rank(v: &Value) -> u8 {
+            match v {
+                Value::Null => 0,
+                v if v.as_number().is_some() => 1,
+                _ => 2,
+            }
+        }
+        match (a, b) {
+            (Value::Multi(a), Value::Multi(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    let c = reference_sort_cmp(x, y);
+                    if c != Ordering::Equal {
+                        return c;
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
+            (Value::Multi(a), b) => a.first().map(|x| reference_sort_cmp(x, b)).unwrap_or(Ordering::Less),
+            (a, Value::Multi(b)) => b.first().map(|y| reference_sort_cmp(a, y)).unwrap_or(Ordering::Greater),
+            _ => match (rank(a), rank(b)) {
+                (ra, rb) if ra != rb => ra.cmp(&rb),
+                (0, _) => Ordering::Equal,
+                (1, _) => a.as_number().unwrap_or(0.0).total_cmp(&b.as_number().unwrap_or(0.0)),
+                _ => a.display_text().cmp(&b.display_text()),
+            },
+        }
+    }
+
     #[test]
-    fn sort_keys_order_values_as_sort_cmp_does() {
+    fn sort_keys_order_values_as_comparing_each_pair_does() {
         let values = [
             Value::Null,
             Value::Bool(true),
@@ -409,7 +407,12 @@ mod tests {
         ];
         for a in &values {
             for b in &values {
-                assert_eq!(a.sort_key().order(&b.sort_key()), a.sort_cmp(b), "{a:?} against {b:?}");
+                assert_eq!(
+                    a.sort_key().order(&b.sort_key()),
+                    reference_sort_cmp(a, b),
+                    "{a:?} against {b:?}"
+                );
+                assert_eq!(a.sort_cmp(b), reference_sort_cmp(a, b), "{a:?} against {b:?}");
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `dedup`: keeps the first N events of each combination of field values; events missing one
 //! of the fields are dropped unless `keepempty=true`.
 
-use super::{compare_by_keys, Flow, Operator, RunContext};
+use super::{sort_by_keys, Flow, Operator, RunContext};
 use crate::event::Event;
 use crate::limits::value_bytes;
 use crate::plan::DedupSpec;
@@ -68,7 +68,7 @@ impl Operator for Dedup {
             return;
         }
         let keys = &self.spec.sort_by;
-        self.held.sort_by(|a, b| compare_by_keys(a, b, keys));
+        sort_by_keys(&mut self.held, keys);
         out.append(&mut self.held);
     }
 }

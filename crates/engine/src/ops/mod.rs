@@ -33,7 +33,7 @@ use crate::limits::Limits;
 use crate::plan::Op;
 use std::sync::Arc;
 
-pub use sort::compare_by_keys;
+pub use sort::sort_by_keys;
 
 /// Whether more input is wanted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,54 +7,6 @@ use crate::value::{SortKey, Value};
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
-/// Compares two events by sort keys; events missing a key's field come last.
-pub fn compare_by_keys(a: &Event, b: &Event, keys: &[SortKeySpec]) -> Ordering {
-    for key in keys {
-        let (x, y) = (a.get(&key.field), b.get(&key.field));
-        let ord = match (x.is_null(), y.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => return Ordering::Greater,
-            (false, true) => return Ordering::Less,
-            (false, false) => {
-                let o = compare_values(&x, &y, key.conversion);
-                if key.descending {
-                    o.reverse()
-                } else {
-                    o
-                }
-            }
-        };
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    Ordering::Equal
-}
-
-fn compare_values(x: &Value, y: &Value, conversion: SortConversion) -> Ordering {
-    let first = |v: &Value| v.iter().next().cloned().unwrap_or(Value::Null);
-    let (x, y) = (first(x), first(y));
-    match conversion {
-        SortConversion::Auto => x.sort_cmp(&y),
-        SortConversion::Str => x.display_text().cmp(&y.display_text()),
-        SortConversion::Num => match (x.as_number(), y.as_number()) {
-            (Some(a), Some(b)) => a.total_cmp(&b),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => x.display_text().cmp(&y.display_text()),
-        },
-        SortConversion::Ip => {
-            let ip = |v: &Value| v.as_text().and_then(|t| t.trim().parse::<IpAddr>().ok());
-            match (ip(&x), ip(&y)) {
-                (Some(a), Some(b)) => a.cmp(&b),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => x.display_text().cmp(&y.display_text()),
-            }
-        }
-    }
-}
-
 /// One event's value for one sort key, worked out once before sorting: a sort compares each
 /// event many times, and would otherwise look its fields up and parse their numbers each time.
 enum Ranked<'a> {
@@ -84,7 +36,8 @@ impl<'a> Ranked<'a> {
         }
     }
 
-    /// [`compare_values`] on what was worked out.
+    /// The order of two values of one key under its conversion: numbers (or addresses)
+    /// before the text of what is not one, that text compared as text.
     fn cmp(&self, other: &Ranked) -> Ordering {
         fn known<T: Ord>(a: &Option<T>, b: &Option<T>, ta: &str, tb: &str) -> Ordering {
             match (a, b) {
@@ -107,9 +60,9 @@ impl<'a> Ranked<'a> {
     }
 }
 
-/// Sorts `events` as [`compare_by_keys`] orders them (stably), each key of each event worked
-/// out once.
-fn sort_by_keys(events: &mut Vec<Event>, keys: &[SortKeySpec]) {
+/// Sorts `events` (stably) by `keys`, each key by its field's first value: events missing a
+/// key's field come last whichever the direction. Each key of each event is worked out once.
+pub fn sort_by_keys(events: &mut Vec<Event>, keys: &[SortKeySpec]) {
     let firsts: Vec<Vec<(Value, bool)>> = events
         .iter()
         .map(|event| {
@@ -243,6 +196,55 @@ impl Operator for TimeOrder {
 mod tests {
     use super::*;
     use crate::event::{FieldMap, Name};
+
+    /// Compares two events by sort keys a pair at a time, as Quarry first sorted: the reference
+    /// [`sort_by_keys`] is checked against.
+    fn compare_by_keys(a: &Event, b: &Event, keys: &[SortKeySpec]) -> Ordering {
+        for key in keys {
+            let (x, y) = (a.get(&key.field), b.get(&key.field));
+            let ord = match (x.is_null(), y.is_null()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => return Ordering::Greater,
+                (false, true) => return Ordering::Less,
+                (false, false) => {
+                    let o = compare_values(&x, &y, key.conversion);
+                    if key.descending {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+            };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    }
+
+    fn compare_values(x: &Value, y: &Value, conversion: SortConversion) -> Ordering {
+        let first = |v: &Value| v.iter().next().cloned().unwrap_or(Value::Null);
+        let (x, y) = (first(x), first(y));
+        match conversion {
+            SortConversion::Auto => x.sort_cmp(&y),
+            SortConversion::Str => x.display_text().cmp(&y.display_text()),
+            SortConversion::Num => match (x.as_number(), y.as_number()) {
+                (Some(a), Some(b)) => a.total_cmp(&b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => x.display_text().cmp(&y.display_text()),
+            },
+            SortConversion::Ip => {
+                let ip = |v: &Value| v.as_text().and_then(|t| t.trim().parse::<IpAddr>().ok());
+                match (ip(&x), ip(&y)) {
+                    (Some(a), Some(b)) => a.cmp(&b),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => x.display_text().cmp(&y.display_text()),
+                }
+            }
+        }
+    }
 
     fn row(x: Value, y: Value) -> Event {
         let mut fields = FieldMap::default();
