@@ -50,27 +50,22 @@ pub fn lookup(json: &Json, path: &[Step]) -> Value {
                 // Try the longest run of attributes as one flat key first. The shorter runs'
                 // keys are prefixes of the longest one's, so it is joined once (and a single
                 // attribute, the common case, not at all).
-                let attrs = || {
-                    path.iter().map_while(|s| match s {
-                        Step::Attr(a) => Some(a.as_str()),
-                        Step::Index(_) => None,
-                    })
-                };
-                let count = attrs().count();
-                if count == 1 {
-                    return map
-                        .get(attrs().next().unwrap_or_default())
-                        .map_or(Value::Null, |v| lookup(v, &path[1..]));
+                if let [Step::Attr(attr), rest @ ..] = path {
+                    if !matches!(rest.first(), Some(Step::Attr(_))) {
+                        return map.get(attr.as_str()).map_or(Value::Null, |v| lookup(v, rest));
+                    }
                 }
-                let mut ends = Vec::with_capacity(count);
                 let mut joined = String::new();
-                for (k, attr) in attrs().enumerate() {
-                    if k > 0 {
+                let mut ends = Vec::new();
+                for step in path {
+                    let Step::Attr(attr) = step else { break };
+                    if !ends.is_empty() {
                         joined.push('.');
                     }
                     joined.push_str(attr);
                     ends.push(joined.len());
                 }
+                let count = ends.len();
                 for n in (1..=count).rev() {
                     if let Some(v) = map.get(&joined[..ends[n - 1]]) {
                         let found = lookup(v, &path[n..]);
